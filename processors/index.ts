@@ -1,0 +1,26 @@
+// The explicit registry of every processor and controller service Sluice ships. Add new ones here.
+import { ProcessorRegistry } from '../server/sdk/registry.ts';
+import { ServiceRegistry } from '../server/sdk/services.ts';
+import { GenerateFlowFile } from './standard/generate-flow-file.ts';
+import { GetFile } from './standard/get-file.ts';
+import { PutFile } from './standard/put-file.ts';
+import { LogAttribute } from './standard/log-attribute.ts';
+import { UpdateAttribute } from './standard/update-attribute.ts';
+
+export const processorDefinitions = [
+  GenerateFlowFile,
+  GetFile,
+  PutFile,
+  LogAttribute,
+  UpdateAttribute,
+];
+
+export const serviceDefinitions = [];
+
+export function createProcessorRegistry(): ProcessorRegistry {
+  return new ProcessorRegistry(processorDefinitions);
+}
+
+export function createServiceRegistry(): ServiceRegistry {
+  return new ServiceRegistry(serviceDefinitions);
+}
