@@ -6,6 +6,8 @@ import { GetFile } from './standard/get-file.ts';
 import { PutFile } from './standard/put-file.ts';
 import { LogAttribute } from './standard/log-attribute.ts';
 import { UpdateAttribute } from './standard/update-attribute.ts';
+import { textProcessors } from './text/index.ts';
+import { dataProcessors } from './data/index.ts';
 
 export const processorDefinitions = [
   GenerateFlowFile,
@@ -13,6 +15,8 @@ export const processorDefinitions = [
   PutFile,
   LogAttribute,
   UpdateAttribute,
+  ...textProcessors,
+  ...dataProcessors,
 ];
 
 export const serviceDefinitions = [];

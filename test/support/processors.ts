@@ -53,3 +53,63 @@ export const PassThrough = defineProcessor({
 export function testRegistry(): ProcessorRegistry {
   return new ProcessorRegistry([...processorDefinitions, ThrowEveryThird, SlowPassThrough, PassThrough]);
 }
+
+/** Records what reaches it (by uuid) in `CollectSink.seen`, then drops it. */
+export const collected = new Map<string, number>();
+export const CollectSink = defineProcessor({
+  type: 'CollectSink',
+  description: 'test: counts arrivals by uuid',
+  tags: ['test'],
+  inputRequirement: 'required',
+  properties: [],
+  relationships: [{ name: 'success', description: 'everything' }],
+  onTrigger(_ctx, session) {
+    const batch = session.get(500);
+    for (const ff of batch) collected.set(ff.id, (collected.get(ff.id) ?? 0) + 1);
+    session.transfer(batch, 'success');
+  },
+});
+
+/** Creates `Count` FlowFiles, each with an ack handle whose outcome lands in `ackOutcomes`. */
+export const ackOutcomes: { label: string; ok: boolean; reason?: string }[] = [];
+export const AckedSource = defineProcessor<{ made: number }>({
+  type: 'AckedSource',
+  description: 'test: source with acks',
+  tags: ['test'],
+  inputRequirement: 'forbidden',
+  properties: [{ name: 'Count', description: 'how many', defaultValue: '1' }],
+  relationships: [{ name: 'success', description: 'everything' }],
+  initialState: () => ({ made: 0 }),
+  onTrigger(ctx, session) {
+    const count = Number(ctx.property('Count').value);
+    if (ctx.state.made >= count) { ctx.setExhausted(true); ctx.yield(); return; }
+    const label = `ff-${ctx.state.made++}`;
+    const ack = ctx.createAck((o) => ackOutcomes.push({ label, ok: o.ok, reason: o.ok ? undefined : o.reason }), label);
+    session.transfer(session.create({ label }, { ack, content: ctx.contentStore.create('a\nb\nc') }), 'success');
+  },
+});
+
+/** Makes one child per line (sharing the parent's bytes) and sends the parent to "original". */
+export const LineSplitter = defineProcessor({
+  type: 'LineSplitter',
+  description: 'test: one child per line',
+  tags: ['test'],
+  inputRequirement: 'required',
+  properties: [],
+  relationships: [{ name: 'splits', description: 'children' }, { name: 'original', description: 'parent' }],
+  onTrigger(_ctx, session) {
+    const ff = session.getOne();
+    if (!ff) return;
+    const text = session.readText(ff);
+    let pos = 0;
+    for (const line of text.split('\n')) {
+      session.transfer(session.createChild(ff, pos, Buffer.byteLength(line)), 'splits');
+      pos += Buffer.byteLength(line) + 1;
+    }
+    session.transfer(ff, 'original');
+  },
+});
+
+export function fullTestRegistry(): ProcessorRegistry {
+  return new ProcessorRegistry([...processorDefinitions, ThrowEveryThird, SlowPassThrough, PassThrough, CollectSink, AckedSource, LineSplitter]);
+}

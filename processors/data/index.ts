@@ -1,0 +1,4 @@
+// Routing, attribute, JSON and merge processors.
+import type { ProcessorDefinition } from '../../server/sdk/definition.ts';
+
+export const dataProcessors: ProcessorDefinition<any>[] = [];

@@ -1,0 +1,5 @@
+// Text processors: SplitText, ExtractText, ReplaceText.
+import type { ProcessorDefinition } from '../../server/sdk/definition.ts';
+import { SplitText } from './split-text.ts';
+
+export const textProcessors: ProcessorDefinition<any>[] = [SplitText];
