@@ -51,7 +51,8 @@ export const GenerateFlowFile = defineProcessor<State>({
     let shared = unique || customIsDynamic ? null : (ctx.state.shared ??= makeContent());
     if (customIsDynamic && !unique) shared = makeContent();
     const out = [];
-    for (let i = 0; i < batch; i++) out.push(session.create(attrs, { content: shared ?? makeContent() }));
+    const sharedOptions = shared ? { content: shared } : null;
+    for (let i = 0; i < batch; i++) out.push(session.create(attrs, sharedOptions ?? { content: makeContent() }));
     session.transfer(out, 'success');
   },
 });

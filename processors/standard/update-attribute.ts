@@ -37,6 +37,10 @@ export const UpdateAttribute = defineProcessor<State>({
       if (value.isExpression) perFlowFile.push([name, value]);
       else staticChanges[name] = value.evaluate() ?? '';
     }
+    if (perFlowFile.length === 0 && !del && Object.keys(staticChanges).length === 0) {
+      session.transfer(flowFiles, 'success');
+      return;
+    }
     for (const ff of flowFiles) {
       let changes: Record<string, string | undefined> = staticChanges;
       if (perFlowFile.length) {

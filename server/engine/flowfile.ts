@@ -1,6 +1,6 @@
 // The FlowFile: an id, attributes, a content range and lineage. Immutable to processors:
 // every modification goes through the session, which returns a new version with the same id.
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.ts';
 import type { ContentClaim } from './content/claim.ts';
 import { EMPTY_CLAIM } from './content/claim.ts';
 import type { AckHandle } from './ack.ts';
@@ -38,8 +38,11 @@ export class FlowFile {
   owner: object | null = null;
   slot = -1;
 
+  /** The UUID, made on first use: most FlowFiles pass through without anyone reading it. */
+  private uuid: string | null;
+
   constructor(
-    readonly id: string,
+    id: string | null,
     readonly attrs: Attributes,
     readonly claim: ContentClaim,
     readonly offset: number,
@@ -51,10 +54,15 @@ export class FlowFile {
     readonly acks: Acks,
   ) {
     this.lineageCache = lineage;
+    this.uuid = id;
+  }
+
+  get id(): string {
+    return (this.uuid ??= newId());
   }
 
   static create(attrs: Attributes = EMPTY_ATTRIBUTES, acks: Acks = null, claim: ContentClaim = EMPTY_CLAIM, now = Date.now()): FlowFile {
-    return new FlowFile(randomUUID(), attrs, claim, 0, claim.length, now, null, null, acks);
+    return new FlowFile(null, attrs, claim, 0, claim.length, now, null, null, acks);
   }
 
   get lineage(): Lineage {
@@ -112,7 +120,7 @@ export class FlowFile {
 
   /** A child sharing the parent's attributes (copy-on-write), acks and lineage. */
   child(claim: ContentClaim, offset: number, size: number, now: number): FlowFile {
-    return new FlowFile(randomUUID(), this.attrs, claim, offset, size, now, this.lineage, this.id, this.acks);
+    return new FlowFile(null, this.attrs, claim, offset, size, now, this.lineage, this.id, this.acks);
   }
 }
 

@@ -1,6 +1,5 @@
 // ProcessSession with NiFi's semantics: nothing reaches a downstream queue before commit, every
 // FlowFile must be transferred or removed by then, and a rollback restores the inputs.
-import { randomUUID } from 'node:crypto';
 import { FlowFile, mergeAcks, updateAttributes, EMPTY_ATTRIBUTES, type Attributes } from './flowfile.ts';
 import { EMPTY_CLAIM, type ContentClaim } from './content/claim.ts';
 import type { ContentStore } from './content/store.ts';
@@ -42,6 +41,9 @@ export interface SessionHost {
 
 export class FlowFileHandlingError extends Error {}
 
+/** Placeholder for freed slots, so stale slots never match a live FlowFile. */
+const NO_FLOWFILE = new FlowFile('', EMPTY_ATTRIBUTES, EMPTY_CLAIM, 0, 0, 0, null, null, null);
+
 const UNRESOLVED = -1;
 const REMOVED = -2;
 const HELD = -3;
@@ -55,6 +57,10 @@ type Origin = FlowFileQueue | 'held' | null;
 
 export class ProcessSession {
   /** Latest version of every FlowFile the session handles, by slot. */
+  /** Slots in use; the arrays below are reused between sessions to avoid re-growing them. */
+  private size = 0;
+  /** Some input came from a queue that leases FlowFiles (must be released after commit). */
+  private leased = false;
   private records: FlowFile[] = [];
   /** The version as it entered the session (inputs) or null (created). */
   private originals: (FlowFile | null)[] = [];
@@ -93,7 +99,7 @@ export class ProcessSession {
 
   /** True when the session took or created anything. */
   get didWork(): boolean {
-    return this.records.length > 0;
+    return this.size > 0;
   }
 
   // ---- getting FlowFiles ----
@@ -115,6 +121,7 @@ export class ProcessSession {
       const start = out.length;
       q.poll(max - out.length, this.now, out);
       for (let j = start; j < out.length; j++) this.track(out[j], out[j], q, UNRESOLVED);
+      if (q.leases && out.length > start) this.leased = true;
       if (out.length > start) this.host.pollCursor = (idx + 1) % n;
     }
     return out;
@@ -128,21 +135,21 @@ export class ProcessSession {
   }
 
   private track(ff: FlowFile, original: FlowFile | null, origin: Origin, status: number): FlowFile {
-    const slot = this.records.length;
+    const slot = this.size++;
     ff.owner = this;
     ff.slot = slot;
-    this.records.push(ff);
-    this.originals.push(original);
-    this.origins.push(origin);
-    this.status.push(status);
-    this.flags.push(0);
+    this.records[slot] = ff;
+    this.originals[slot] = original;
+    this.origins[slot] = origin;
+    this.status[slot] = status;
+    this.flags[slot] = 0;
     if (original !== null) { this.inputCount++; this.inputBytes += ff.size; }
     return ff;
   }
 
   private check(ff: FlowFile): number {
     const slot = ff.slot;
-    if (ff.owner !== this || this.records[slot] !== ff) {
+    if (ff.owner !== this || slot >= this.size || this.records[slot] !== ff) {
       throw new FlowFileHandlingError(`FlowFile ${ff.id} is not known in this session, or is not its latest version`);
     }
     const st = this.status[slot];
@@ -171,7 +178,7 @@ export class ProcessSession {
       this.lastCreateAttrs = attrs;
     }
     const claim = options.content ?? EMPTY_CLAIM;
-    const ff = new FlowFile(randomUUID(), attrs, claim, 0, claim.length, this.now, null, null, options.ack ?? null);
+    const ff = new FlowFile(null, attrs, claim, 0, claim.length, this.now, null, null, options.ack ?? null);
     return this.track(ff, null, null, UNRESOLVED);
   }
 
@@ -200,7 +207,7 @@ export class ProcessSession {
     for (const p of parents) this.check(p);
     const first = parents[0];
     const ff = new FlowFile(
-      randomUUID(), updateAttributes(EMPTY_ATTRIBUTES, attributes), content, 0, content.length, this.now,
+      null, updateAttributes(EMPTY_ATTRIBUTES, attributes), content, 0, content.length, this.now,
       first ? first.lineage : null, parents.length === 1 ? first.id : parents.map((p) => p.id), mergeAcks(parents),
     );
     return this.track(ff, null, null, UNRESOLVED);
@@ -297,7 +304,7 @@ export class ProcessSession {
 
   /** Commits; returns a promise only when an external queue needs awaiting. */
   commit(): void | Promise<void> {
-    const n = this.records.length;
+    const n = this.size;
     const records = this.records;
     const status = this.status;
     for (let i = 0; i < n; i++) {
@@ -353,23 +360,19 @@ export class ProcessSession {
 
     // Downstream queues receive everything at once, only now.
     let pending: Promise<void>[] | null = null;
-    const offer = (q: FlowFileQueue, list: FlowFile[], until: number) => {
-      const r = q.offer(list, until);
-      if (r) (pending ??= []).push(r);
-    };
     for (let r = 0; r < routes.length; r++) {
       const list = byRoute[r];
       if (list === undefined) continue;
       const queues = routes[r].queues;
-      offer(queues[0], list, 0);
-      for (let q = 1; q < queues.length; q++) offer(queues[q], list.map((ff) => ff.child(ff.claim, ff.offset, ff.size, now)), 0);
+      pending = offerTo(queues[0], list, 0, pending);
+      for (let q = 1; q < queues.length; q++) pending = offerTo(queues[q], list.map((ff) => ff.child(ff.claim, ff.offset, ff.size, now)), 0, pending);
     }
     if (penalized) {
       const until = now + this.host.penaltyMs;
       for (const ff of penalized) {
         const queues = routes[status[ff.slot]].queues;
-        offer(queues[0], [ff], until);
-        for (let q = 1; q < queues.length; q++) offer(queues[q], [ff.child(ff.claim, ff.offset, ff.size, now)], until);
+        pending = offerTo(queues[0], [ff], until, pending);
+        for (let q = 1; q < queues.length; q++) pending = offerTo(queues[q], [ff.child(ff.claim, ff.offset, ff.size, now)], until, pending);
       }
     }
 
@@ -377,15 +380,16 @@ export class ProcessSession {
     if (this.inputCount) stats.in.add(this.inputCount, this.inputBytes, now);
     if (outCount) stats.out.add(outCount, outBytes, now);
 
-    const finish = () => {
-      this.releaseInputs();
-      ledger.apply();
-      const hooks = this.commitHooks;
-      this.reset();
-      for (const h of hooks) h();
-    };
-    if (pending) return Promise.all(pending).then(finish);
-    finish();
+    if (pending) return Promise.all(pending).then(() => this.finishCommit());
+    this.finishCommit();
+  }
+
+  private finishCommit(): void {
+    this.releaseInputs();
+    this.ledger.apply();
+    const hooks = this.commitHooks;
+    this.reset();
+    for (let i = 0; i < hooks.length; i++) hooks[i]();
   }
 
   /** Returns inputs to their queues (penalized when asked), drops created FlowFiles. */
@@ -399,7 +403,7 @@ export class ProcessSession {
 
   private restoreInputs(penaltyFor: (slot: number) => number): void {
     const byQueue = new Map<FlowFileQueue, { list: FlowFile[]; until: number }[]>();
-    for (let i = 0; i < this.records.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       this.records[i].owner = null;
       const original = this.originals[i];
       const origin = this.origins[i];
@@ -416,8 +420,9 @@ export class ProcessSession {
   }
 
   private releaseInputs(): void {
+    if (!this.leased) return;
     let leased: Map<FlowFileQueue, FlowFile[]> | null = null;
-    for (let i = 0; i < this.records.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       const origin = this.origins[i];
       if (origin === null || origin === 'held' || !origin.leases) continue;
       leased ??= new Map();
@@ -435,7 +440,7 @@ export class ProcessSession {
     let retrySlots: Set<number> | null = null;
     let policy: RetryPolicy | null = null;
     const attr = `retryCount.${this.host.id}`;
-    for (let i = 0; i < this.records.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       const st = this.status[i];
       if (st < 0) continue;
       const retry = routes[st].retry;
@@ -469,7 +474,7 @@ export class ProcessSession {
   }
 
   private clearRetryCounts(attr: string): void {
-    for (let i = 0; i < this.records.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       const ff = this.records[i];
       if (ff.attrs[attr] !== undefined && this.status[i] >= 0) this.replace(i, ff.withAttrs(updateAttributes(ff.attrs, { [attr]: undefined })), MOD_ATTRS);
     }
@@ -478,7 +483,7 @@ export class ProcessSession {
   private inputSlotFor(slot: number): number {
     if (this.originals[slot] !== null) return slot;
     const parents = this.records[slot].parentIds;
-    for (let i = 0; i < this.records.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       if (this.originals[i] !== null && parents.includes(this.records[i].id)) return i;
     }
     return -1;
@@ -508,13 +513,14 @@ export class ProcessSession {
   }
 
   private reset(): void {
-    this.records = [];
-    this.originals = [];
-    this.origins = [];
-    this.status = [];
-    this.flags = [];
-    this.commitHooks = [];
-    this.rollbackHooks = [];
+    const records = this.records;
+    const originals = this.originals;
+    const origins = this.origins;
+    for (let i = 0; i < this.size; i++) { records[i] = NO_FLOWFILE; originals[i] = null; origins[i] = null; }
+    this.size = 0;
+    this.leased = false;
+    if (this.commitHooks.length) this.commitHooks = [];
+    if (this.rollbackHooks.length) this.rollbackHooks = [];
     this.inputBytes = 0;
     this.inputCount = 0;
     this.active = false;
@@ -522,6 +528,12 @@ export class ProcessSession {
   }
 
   get isActive(): boolean { return this.active; }
+}
+
+function offerTo(q: FlowFileQueue, list: FlowFile[], until: number, pending: Promise<void>[] | null): Promise<void>[] | null {
+  const r = q.offer(list, until);
+  if (r) (pending ??= []).push(r);
+  return pending;
 }
 
 function unresolvedCount(status: number[]): number {
