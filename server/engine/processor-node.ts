@@ -61,6 +61,8 @@ export class ProcessorNode implements SessionHost {
   private outgoing: FlowFileQueue[] = [];
   pollCursor = 0;
   yieldUntil = 0;
+  /** Backing off after a trigger that did no work; new input ends it early. */
+  boredUntil = 0;
   nextRunAt = 0;
   activeTasks = 0;
   triggerCount = 0;
@@ -150,10 +152,11 @@ export class ProcessorNode implements SessionHost {
     for (let i = 0; i < out.length; i++) if (out[i].isFull()) return false;
     const due = now >= this.nextRunAt;
     if (!due) return false;
-    if (this.isSource || (this.env.draining && this.held.size > 0)) return true;
+    if (this.isSource) return now >= this.boredUntil;
+    if (this.env.draining && this.held.size > 0) return true;
     const inc = this.incoming;
     for (let i = 0; i < inc.length; i++) if (inc[i].hasReady(now)) return true;
-    return this.definition.triggerWhenEmpty === true;
+    return this.definition.triggerWhenEmpty === true && now >= this.boredUntil;
   }
 
   /** Earliest time something time-based could make this node triggerable (Infinity when none). */
@@ -161,6 +164,7 @@ export class ProcessorNode implements SessionHost {
     if (this.state !== 'RUNNING') return Infinity;
     let t = Infinity;
     if (this.yieldUntil > now) t = this.yieldUntil;
+    if (this.boredUntil > now && (this.isSource || this.definition.triggerWhenEmpty)) t = Math.min(t, Math.max(this.boredUntil, this.yieldUntil));
     if ((this.isSource || this.definition.triggerWhenEmpty) && this.nextRunAt > now) t = Math.min(t, Math.max(this.nextRunAt, this.yieldUntil));
     for (const q of this.incoming) {
       const r = q.nextReadyAt();
@@ -219,7 +223,7 @@ export class ProcessorNode implements SessionHost {
     this.activeTasks--;
     this.stats.tasks++;
     this.sessions.push(session);
-    if (!worked && this.yieldUntil < session.now + this.settings.yieldMs) this.yieldUntil = session.now + this.settings.yieldMs;
+    if (!worked) this.boredUntil = session.now + this.settings.yieldMs;
     if (this.activeTasks === 0) this.notifyIdle();
   }
 
@@ -246,6 +250,7 @@ export class ProcessorNode implements SessionHost {
     this.exhausted = false;
     await this.definition.onScheduled?.(this.context);
     this.yieldUntil = 0;
+    this.boredUntil = 0;
     this.nextRunAt = 0;
     this.state = 'RUNNING';
     this.env.wake();
