@@ -58,8 +58,13 @@ export class Scheduler {
         return;
       }
     }
+    // Time moved on during the pass: anything a yield or penalty held back may be ready now.
+    const now = Date.now();
+    for (let i = 0; i < nodes.length; i++) {
+      if (nodes[i].canTrigger(now)) { this.wake(); return; }
+    }
     this.onQuiet?.();
-    this.arm(Date.now());
+    this.arm(now);
   };
 
   private arm(now: number): void {
