@@ -34,7 +34,7 @@ export async function generateLog(file: string, lines: number): Promise<number> 
     chunk += logLine(i);
     if (chunk.length > 1 << 20) {
       bytes += Buffer.byteLength(chunk);
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }

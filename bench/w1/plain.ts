@@ -15,7 +15,7 @@ for await (const line of rl) {
   batch.push(JSON.stringify({ 'access.ip': m[1], 'access.timestamp': m[2], 'access.method': m[3], 'access.path': m[4], 'access.status': m[5], 'access.bytes': m[6] }));
   lines++;
   if (batch.length === 10_000) {
-    if (!out.write(`${batch.join('\n')}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${batch.join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     batch = [];
   }
 }
