@@ -1,0 +1,306 @@
+// AttributesToJSON: writes a JSON object of (some of) a FlowFile's attributes to the 'JSONAttributes'
+// attribute or to the content.
+//
+// Which attributes: the "Attributes List" (missing ones become "" or null), then those whose names
+// match "Attributes Regular Expression" (a Java regex matched against the whole name, core attributes
+// included); with neither, every attribute, minus the core attributes when "Include Core Attributes"
+// is false. Keys appear in that order (NiFi's order comes from Java hash maps; see the report).
+//
+// Built for volume: the attribute list, the compiled regex and per-name regex results are computed
+// once, and the JSON text is assembled directly.
+import { defineProcessor } from '../../server/sdk/definition.ts';
+import { Validators } from '../../server/sdk/validators.ts';
+import { containsExpression } from '../../server/expression/index.ts';
+import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { compileJavaRegex } from '../../server/regex/java-regex.ts';
+import { parseJson, quoteJson, toJson, toPrettyJson, JsonParseError, type JsonObject, type JsonValue } from './json.ts';
+
+export const JSON_ATTRIBUTE_NAME = 'JSONAttributes';
+const DESTINATION_ATTRIBUTE = 'flowfile-attribute';
+const DESTINATION_CONTENT = 'flowfile-content';
+const APPLICATION_JSON = 'application/json';
+
+/** NiFi's CoreAttributes. */
+const CORE_ATTRIBUTES = new Set(['filename', 'path', 'absolute.path', 'mime.type', 'priority', 'discard.reason', 'alternate.identifier', 'uuid']);
+
+interface State {
+  list: string[] | null;
+  listSet: Set<string>;
+  pattern: RegExp | null;
+  /** Regex results by attribute name (names repeat across FlowFiles). */
+  matchCache: Map<string, boolean>;
+  includeCore: boolean;
+  nullValue: boolean;
+  toContent: boolean;
+  nested: boolean;
+  pretty: boolean;
+  quoted: Map<string, string>;
+}
+
+/** Compiles the regex as java.util.regex would, for Matcher.matches() (the whole name must match). */
+function compileWholeMatch(pattern: string): RegExp {
+  const re = compileJavaRegex(pattern);
+  return new RegExp(`^(?:${re.source})$`, re.flags);
+}
+
+/** Java's String.trim(). */
+function javaTrim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 32) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** The list as NiFi reads it: split on commas (empty pieces dropped), each piece trimmed, duplicates dropped. */
+function parseList(value: string | undefined): string[] | null {
+  if (value === undefined || javaTrim(value) === '') return null;
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const piece of value.split(',')) {
+    if (piece === '') continue;
+    const name = javaTrim(piece);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(name);
+  }
+  return out;
+}
+
+/** The attribute as NiFi's FlowFile.getAttribute() sees it (real attributes plus uuid, filename, path). */
+function attributeOf(ff: FlowFile, name: string): string | undefined {
+  const v = ff.attrs[name];
+  if (v !== undefined) return v;
+  if (name === 'uuid' || name === 'filename') return ff.id;
+  if (name === 'path') return './';
+  return undefined;
+}
+
+export const AttributesToJSON = defineProcessor<State>({
+  type: 'AttributesToJSON',
+  description: "Generates a JSON representation of the input FlowFile Attributes. The resulting JSON can be written to either a new Attribute 'JSONAttributes' or written to the FlowFile as content. Attributes  which contain nested JSON objects can either be handled as JSON or as escaped JSON depending on the strategy chosen.",
+  tags: ['json', 'attributes', 'flowfile'],
+  inputRequirement: 'required',
+  properties: [
+    {
+      name: 'Attributes List',
+      description: 'Comma separated list of attributes to be included in the resulting JSON. If this value is left empty then all existing Attributes will be included. This list of attributes is case sensitive. If an attribute specified in the list is not found it will be be emitted to the resulting JSON with an empty string or NULL value.',
+      validator: Validators.nonEmpty,
+    },
+    {
+      name: 'Attributes Regular Expression',
+      aliases: ['attributes-to-json-regex'],
+      description: 'Regular expression that will be evaluated against the flow file attributes to select the matching attributes. This property can be used in combination with the attributes list property.',
+      expressionLanguage: 'environment',
+      validator: Validators.nonEmpty,
+    },
+    {
+      name: 'Destination',
+      description: `Control if JSON value is written as a new flowfile attribute '${JSON_ATTRIBUTE_NAME}' or written in the flowfile content. Writing to flowfile content will overwrite any existing flowfile content.`,
+      required: true,
+      defaultValue: DESTINATION_ATTRIBUTE,
+      allowableValues: [DESTINATION_ATTRIBUTE, DESTINATION_CONTENT],
+    },
+    {
+      name: 'Include Core Attributes',
+      description: 'Determines if the FlowFile org.apache.nifi.flowfile.attributes.CoreAttributes which are contained in every FlowFile should be included in the final JSON value generated.',
+      required: true,
+      defaultValue: 'true',
+      allowableValues: ['true', 'false'],
+    },
+    {
+      name: 'Null Value',
+      description: 'If true a non existing selected attribute will be NULL in the resulting JSON. If false an empty string will be placed in the JSON',
+      required: true,
+      defaultValue: 'false',
+      allowableValues: ['true', 'false'],
+    },
+    {
+      name: 'JSON Handling Strategy',
+      description: 'Strategy to use for handling attributes which contain nested JSON.',
+      required: true,
+      defaultValue: 'ESCAPED',
+      allowableValues: [
+        { value: 'ESCAPED', displayName: 'Escaped', description: 'Escapes JSON attribute values to strings' },
+        { value: 'NESTED', displayName: 'Nested', description: 'Handles JSON attribute values as nested structured objects or arrays' },
+      ],
+    },
+    {
+      name: 'Pretty Print',
+      description: 'Apply pretty print formatting to the output.',
+      required: true,
+      defaultValue: 'false',
+      allowableValues: ['true', 'false'],
+      dependsOn: { property: 'Destination', values: [DESTINATION_CONTENT] },
+    },
+  ],
+  relationships: [
+    { name: 'success', description: 'Successfully converted attributes to JSON' },
+    { name: 'failure', description: 'Failed to convert attributes to JSON' },
+  ],
+  writesAttributes: [{ name: JSON_ATTRIBUTE_NAME, description: 'JSON representation of Attributes' }],
+  customValidate(ctx) {
+    const v = ctx.value('Attributes Regular Expression');
+    if (v === undefined || containsExpression(v)) return [];
+    try {
+      compileWholeMatch(v);
+      return [];
+    } catch (e) {
+      return [{ property: 'Attributes Regular Expression', message: `is not a valid regular expression: ${(e as Error).message}` }];
+    }
+  },
+  initialState: () => ({
+    list: null, listSet: new Set(), pattern: null, matchCache: new Map(), includeCore: true, nullValue: false,
+    toContent: false, nested: false, pretty: false, quoted: new Map(),
+  }),
+  onScheduled(ctx) {
+    const s = ctx.state;
+    s.list = parseList(ctx.property('Attributes List').value);
+    s.listSet = new Set(s.list ?? []);
+    const regex = ctx.property('Attributes Regular Expression').evaluate();
+    s.pattern = regex !== undefined ? compileWholeMatch(regex) : null;
+    s.matchCache = new Map();
+    s.quoted = new Map();
+    s.includeCore = ctx.property('Include Core Attributes').value !== 'false';
+    s.nullValue = ctx.property('Null Value').value === 'true';
+    s.toContent = ctx.property('Destination').value === DESTINATION_CONTENT;
+    s.nested = ctx.property('JSON Handling Strategy').value === 'NESTED';
+    s.pretty = s.toContent && ctx.property('Pretty Print').value === 'true';
+  },
+  onTrigger(ctx, session) {
+    const s = ctx.state;
+    const flowFiles = session.get(1000);
+    const structured = s.nested || s.pretty;
+    for (let i = 0; i < flowFiles.length; i++) {
+      const ff = flowFiles[i];
+      let json: string;
+      try {
+        json = structured ? structuredJson(s, ff) : plainJson(s, ff);
+      } catch (e) {
+        if (!(e instanceof JsonParseError)) throw e;
+        ctx.logger.error({ flowFile: ff.id, err: e.message }, 'an attribute holds invalid JSON');
+        ctx.bulletin('ERROR', `${ff.id}: an attribute value that looks like JSON could not be parsed: ${e.message}; routing to failure`);
+        session.transfer(ff, 'failure');
+        continue;
+      }
+      if (s.toContent) {
+        const written = session.write(ff, json);
+        session.transfer(session.putAttribute(written, 'mime.type', APPLICATION_JSON), 'success');
+      } else {
+        session.transfer(session.putAttribute(ff, JSON_ATTRIBUTE_NAME, json), 'success');
+      }
+    }
+  },
+});
+
+function quotedKey(s: State, name: string): string {
+  let q = s.quoted.get(name);
+  if (q === undefined) {
+    q = quoteJson(name);
+    if (s.quoted.size < 10_000) s.quoted.set(name, q);
+  }
+  return q;
+}
+
+function matches(s: State, name: string): boolean {
+  let m = s.matchCache.get(name);
+  if (m === undefined) {
+    m = s.pattern!.test(name);
+    if (s.matchCache.size < 10_000) s.matchCache.set(name, m);
+  }
+  return m;
+}
+
+/**
+ * Visits the selected attributes in output order. `visit` gets undefined for a listed attribute the
+ * FlowFile does not have.
+ */
+function selectAttributes(s: State, ff: FlowFile, visit: (name: string, value: string | undefined) => void): void {
+  const list = s.list;
+  const attrs = ff.attrs;
+  if (list === null && s.pattern === null) {
+    // Every attribute, in FlowFile.attributes() order: filename, path, the rest, uuid.
+    const core = s.includeCore;
+    if (core) {
+      visit('filename', attrs.filename ?? ff.id);
+      visit('path', attrs.path ?? './');
+    }
+    for (const k in attrs) {
+      if (k === 'filename' || k === 'path') continue;
+      if (!core && CORE_ATTRIBUTES.has(k)) continue;
+      visit(k, attrs[k]);
+    }
+    if (core) visit('uuid', ff.id);
+    return;
+  }
+  let seen: Set<string> | null = null;
+  if (list !== null) {
+    for (let i = 0; i < list.length; i++) visit(list[i], attributeOf(ff, list[i]));
+    if (s.pattern !== null) seen = new Set(list);
+  }
+  if (s.pattern !== null) {
+    const consider = (k: string, v: string) => {
+      if (matches(s, k) && (seen === null || !seen.has(k))) visit(k, v);
+    };
+    consider('filename', attrs.filename ?? ff.id);
+    consider('path', attrs.path ?? './');
+    for (const k in attrs) {
+      if (k === 'filename' || k === 'path') continue;
+      consider(k, attrs[k]);
+    }
+    consider('uuid', ff.id);
+  }
+}
+
+/** ESCAPED strategy, compact output: the JSON text is built directly (same selection as selectAttributes). */
+function plainJson(s: State, ff: FlowFile): string {
+  const list = s.list;
+  const attrs = ff.attrs;
+  let out = '';
+  if (list === null && s.pattern === null) {
+    const core = s.includeCore;
+    if (core) {
+      out += ',"filename":' + quoteJson(attrs.filename ?? ff.id) + ',"path":' + quoteJson(attrs.path ?? './');
+    }
+    for (const k in attrs) {
+      if (k === 'filename' || k === 'path') continue;
+      if (!core && CORE_ATTRIBUTES.has(k)) continue;
+      out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
+    }
+    if (core) out += ',"uuid":' + quoteJson(ff.id);
+  } else {
+    if (list !== null) {
+      const missing = s.nullValue ? 'null' : '""';
+      for (let i = 0; i < list.length; i++) {
+        const v = attributeOf(ff, list[i]);
+        out += ',' + quotedKey(s, list[i]) + ':' + (v === undefined ? missing : quoteJson(v));
+      }
+    }
+    if (s.pattern !== null) {
+      const seen = list !== null ? s.listSet : null;
+      if (matches(s, 'filename') && (seen === null || !seen.has('filename'))) out += ',"filename":' + quoteJson(attrs.filename ?? ff.id);
+      if (matches(s, 'path') && (seen === null || !seen.has('path'))) out += ',"path":' + quoteJson(attrs.path ?? './');
+      for (const k in attrs) {
+        if (k === 'filename' || k === 'path' || !matches(s, k) || (seen !== null && seen.has(k))) continue;
+        out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
+      }
+      if (matches(s, 'uuid') && (seen === null || !seen.has('uuid'))) out += ',"uuid":' + quoteJson(ff.id);
+    }
+  }
+  return out === '' ? '{}' : '{' + out.slice(1) + '}';
+}
+
+/** NESTED strategy and/or pretty printing: builds the value tree, parsing values that look like JSON. */
+function structuredJson(s: State, ff: FlowFile): string {
+  const obj: JsonObject = new Map();
+  const nullValue = s.nullValue;
+  selectAttributes(s, ff, (name, value) => {
+    let v: JsonValue = value === undefined ? (nullValue ? null : '') : value;
+    if (s.nested && typeof v === 'string') {
+      const t = javaTrim(v);
+      if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) v = parseJson(t);
+    }
+    obj.set(name, v);
+  });
+  return s.pretty ? toPrettyJson(obj) : toJson(obj);
+}
