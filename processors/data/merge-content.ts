@@ -22,7 +22,7 @@ import type { ProcessSession } from '../../server/engine/session.ts';
 import type { ProcessContext } from '../../server/sdk/context.ts';
 import type { PropertyValue } from '../../server/sdk/property-value.ts';
 import { tarChunks, zipChunks, flowFileV3Chunks } from './merge-formats.ts';
-import { flowFileExpression, type FlowFileExpression } from './el.ts';
+type FlowFileExpression = (ff: FlowFile) => string | undefined;
 
 // ---- property values -----------------------------------------------------------------------------
 
@@ -398,8 +398,8 @@ export const MergeContent = defineProcessor<State>({
       defragment,
       format: p('Merge Format').value ?? FORMAT_CONCAT,
       attributeStrategy: p('Attribute Strategy').value ?? KEEP_COMMON,
-      correlation: correlation.isSet ? flowFileExpression(correlation) : null,
-      termination: !defragment && termination.isSet ? flowFileExpression(termination) : null,
+      correlation: correlation.isSet ? (ff: FlowFile) => correlation.evaluate(ff) : null,
+      termination: !defragment && termination.isSet ? (ff: FlowFile) => termination.evaluate(ff) : null,
       insertion: p('FlowFile Insertion Strategy').value ?? LAST_IN_BIN,
       minEntries: Number(p('Minimum Number of Entries').value ?? '1'),
       maxEntries: Number(p('Maximum Number of Entries').value ?? '1000'),

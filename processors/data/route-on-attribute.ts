@@ -10,7 +10,7 @@ import { defineProcessor, type Relationship } from '../../server/sdk/definition.
 import type { Validator } from '../../server/sdk/validators.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
-import { flowFileExpression, type FlowFileExpression } from './el.ts';
+type FlowFileExpression = (ff: FlowFile) => string | undefined;
 
 export const ROUTE_ATTRIBUTE = 'RouteOnAttribute.Route';
 
@@ -111,7 +111,7 @@ export const RouteOnAttribute = defineProcessor<State>({
   initialState: () => ({ rules: [], strategy: 'name', failing: new Map() }),
   onScheduled(ctx) {
     ctx.state.strategy = strategyOf(ctx.property(STRATEGY).value);
-    ctx.state.rules = [...ctx.dynamicProperties].map(([name, value]) => ({ name, evaluate: flowFileExpression(value) }));
+    ctx.state.rules = [...ctx.dynamicProperties].map(([name, value]) => ({ name, evaluate: (ff: FlowFile) => value.evaluate(ff) }));
     ctx.state.failing.clear();
   },
   onTrigger(ctx, session) {

@@ -143,7 +143,7 @@ export class ProcessSession {
     this.origins[slot] = origin;
     this.status[slot] = status;
     this.flags[slot] = 0;
-    if (original !== null) { this.inputCount++; this.inputBytes += ff.size; }
+    if (original !== null && origin !== 'held') { this.inputCount++; this.inputBytes += ff.size; }
     return ff;
   }
 

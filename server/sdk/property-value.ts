@@ -5,16 +5,31 @@ import type { FlowFile } from '../engine/flowfile.ts';
 
 const NO_ATTRIBUTES: EvaluationContext = { attribute: () => undefined, attributeNames: () => [] };
 
-/** Exposes a FlowFile's attributes (core ones included) to Expression Language. */
+/** Exposes a FlowFile's attributes (core ones included) to Expression Language; reused across calls. */
+class FlowFileContext implements EvaluationContext {
+  ff: FlowFile | null = null;
+  extra: Readonly<Record<string, string>> | undefined = undefined;
+  attribute(name: string): string | undefined {
+    const e = this.extra?.[name];
+    return e !== undefined ? e : this.ff?.getAttribute(name);
+  }
+  attributeNames(): Iterable<string> {
+    const names = this.ff?.attributeNames() ?? [];
+    return this.extra ? [...new Set([...names, ...Object.keys(this.extra)])] : names;
+  }
+}
+
+/** An evaluation context for one FlowFile (for callers outside property values). */
 export function flowFileEvaluationContext(ff: FlowFile, extra?: Readonly<Record<string, string>>): EvaluationContext {
-  return {
-    attribute: (name) => extra?.[name] ?? ff.getAttribute(name),
-    attributeNames: () => (extra ? [...new Set([...ff.attributeNames(), ...Object.keys(extra)])] : ff.attributeNames()),
-  };
+  const ctx = new FlowFileContext();
+  ctx.ff = ff;
+  ctx.extra = extra;
+  return ctx;
 }
 
 export class PropertyValue {
   private compiled: CompiledExpression | undefined;
+  private context: FlowFileContext | undefined;
 
   constructor(readonly name: string, readonly value: string | undefined, private readonly supportsExpressions: boolean) {}
 
@@ -41,8 +56,16 @@ export class PropertyValue {
     if (this.value === undefined) return undefined;
     if (!this.supportsExpressions) return this.value;
     const expr = this.expression();
-    if (expr.isLiteral) return expr.evaluate(NO_ATTRIBUTES);
-    return expr.evaluate(ff ? flowFileEvaluationContext(ff, extra) : NO_ATTRIBUTES);
+    if (expr.isLiteral || !ff) return expr.evaluate(NO_ATTRIBUTES);
+    const ctx = (this.context ??= new FlowFileContext());
+    ctx.ff = ff;
+    ctx.extra = extra;
+    try {
+      return expr.evaluate(ctx);
+    } finally {
+      ctx.ff = null;
+      ctx.extra = undefined;
+    }
   }
 
   private expression(): CompiledExpression {

@@ -156,13 +156,15 @@ export class TestRunner {
     if (node.state !== 'RUNNING') await node.start();
     const max = options.maxTriggers ?? 1_000_000;
     for (let i = 0; i < max; i++) {
-      const inBefore = this.input.count() + node.held.size;
+      const inBefore = this.input.count();
+      const heldBefore = node.held.size;
       const outBefore = this.outputCount();
-      this.draining = this.input.count() === 0 && node.held.size > 0;
+      this.draining = inBefore === 0 && heldBefore > 0;
       await this.triggerOnce(node);
       const empty = this.input.count() === 0 && node.held.size === 0;
       if (empty && this.definition.inputRequirement !== 'forbidden') break;
-      if (this.outputCount() === outBefore && this.input.count() + node.held.size === inBefore) break;
+      const progressed = this.outputCount() !== outBefore || this.input.count() !== inBefore || node.held.size !== heldBefore;
+      if (!progressed && !(this.input.count() === 0 && node.held.size > 0 && !this.draining)) break;
     }
     this.draining = false;
     await node.stop();
