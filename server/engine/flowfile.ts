@@ -8,7 +8,17 @@ import type { AckHandle } from './ack.ts';
 /** Attribute maps are shared copy-on-write between versions and children; never mutate one. */
 export type Attributes = Readonly<Record<string, string>>;
 
-export const EMPTY_ATTRIBUTES: Attributes = Object.freeze(Object.create(null));
+/**
+ * Attribute maps inherit from a prototype that itself has none: no inherited keys (so "constructor"
+ * is not an attribute), yet V8 keeps them in fast mode, unlike Object.create(null) dictionaries.
+ */
+const ATTRIBUTE_PROTO: object = Object.freeze(Object.create(null));
+
+export function newAttributeMap(): Record<string, string> {
+  return Object.create(ATTRIBUTE_PROTO) as Record<string, string>;
+}
+
+export const EMPTY_ATTRIBUTES: Attributes = Object.freeze(newAttributeMap());
 
 /** NiFi's core attribute names. `uuid` is derived from the id and never stored in the map. */
 export const CoreAttributes = {
@@ -61,6 +71,11 @@ export class FlowFile {
     return (this.uuid ??= newId());
   }
 
+  /** Gives an earlier version the id of its successor, when it has none yet. */
+  adoptIdFrom(successor: FlowFile): void {
+    this.uuid ??= successor.id;
+  }
+
   static create(attrs: Attributes = EMPTY_ATTRIBUTES, acks: Acks = null, claim: ContentClaim = EMPTY_CLAIM, now = Date.now()): FlowFile {
     return new FlowFile(null, attrs, claim, 0, claim.length, now, null, null, acks);
   }
@@ -110,12 +125,14 @@ export class FlowFile {
 
   // -- new versions (used by the session) --
 
+  // New versions carry the id only if it was already made; otherwise the first observer of the
+  // surviving version makes it (see adoptIdFrom for reports that show two versions side by side).
   withAttrs(attrs: Attributes): FlowFile {
-    return new FlowFile(this.id, attrs, this.claim, this.offset, this.size, this.entryDate, this.lineageCache, this.parents, this.acks);
+    return new FlowFile(this.uuid, attrs, this.claim, this.offset, this.size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
   withContent(claim: ContentClaim, offset: number, size: number): FlowFile {
-    return new FlowFile(this.id, this.attrs, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
+    return new FlowFile(this.uuid, this.attrs, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
   /** A child sharing the parent's attributes (copy-on-write), acks and lineage. */
@@ -135,7 +152,7 @@ export function updateAttributes(base: Attributes, changes: Record<string, strin
     if (k === 'uuid' || k === '__proto__') continue;
     const v = changes[k];
     if (base[k] === v) continue;
-    if (!out) { out = Object.create(null) as Record<string, string>; for (const b in base) out[b] = base[b]; }
+    if (!out) { out = newAttributeMap(); for (const b in base) out[b] = base[b]; }
     if (v === undefined) delete out[k];
     else out[k] = v;
   }

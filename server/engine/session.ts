@@ -498,6 +498,7 @@ export class ProcessSession {
       else this.report(prov, parents.length > 1 ? 'JOIN' : 'FORK', ff);
       return;
     }
+    original.adoptIdFrom(ff);
     const f = this.flags[slot];
     if (f & MOD_CONTENT) this.report(prov, 'CONTENT_MODIFIED', ff, undefined, undefined, original);
     if (f & MOD_ATTRS) this.report(prov, 'ATTRIBUTES_MODIFIED', ff, undefined, undefined, original);
