@@ -122,8 +122,11 @@ export const GetFile = defineProcessor<State>({
 
     for (const { path, stat } of picked) {
       claimed.add(path);
-      const ack = keep ? null : ctx.createAck((outcome) => {
+      // Without Keep Source File the file is ours until its ack, so it is read in place; otherwise it is copied.
+      const inPlace = keep ? null : new FileClaim(path, 0, stat.size);
+      const ack = inPlace === null ? null : ctx.createAck((outcome) => {
         if (outcome.ok) {
+          inPlace.close();
           try { rmSync(path, { force: true }); } catch (e) { ctx.bulletin('ERROR', `could not delete ${path}: ${(e as Error).message}`); }
           claimed.delete(path);
         } else {
@@ -144,8 +147,7 @@ export const GetFile = defineProcessor<State>({
         'file.permissions': formatPermissions(stat.mode),
       }, {
         ack,
-        // Without Keep Source File the file is ours until its ack, so it is read in place; otherwise it is copied.
-        content: keep ? ctx.contentStore.createFromChunks([new FileClaim(path, 0, stat.size).read(0, stat.size)], stat.size) : new FileClaim(path, 0, stat.size),
+        content: inPlace ?? ctx.contentStore.createFromChunks([new FileClaim(path, 0, stat.size).read(0, stat.size)], stat.size),
       });
       session.transfer(ff, 'success');
       if (keep) session.onCommit(() => claimed.delete(path));

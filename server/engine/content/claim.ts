@@ -28,34 +28,82 @@ export class MemoryClaim implements ContentClaim {
 }
 
 /** Bytes [fileOffset, fileOffset + length) of a file. The file must not change while claimed. */
+/** Closes descriptors of claims nobody references any more. */
+const openFiles = new FinalizationRegistry<{ fd: number }>((h) => { if (h.fd >= 0) try { closeSync(h.fd); } catch { /* already closed */ } });
+
 export class FileClaim implements ContentClaim {
-  private fd = -1;
+  private readonly handle = { fd: -1 };
+  /** The last window read: small reads that fall inside it (one line of a split file) cost no syscall. */
+  private window: Buffer | null = null;
+  private windowStart = 0;
+
   constructor(readonly path: string, readonly fileOffset: number, readonly length: number) {}
 
   read(offset: number, size: number): Buffer {
+    if (size <= SMALL_READ) {
+      const w = this.windowFor(offset, size);
+      if (w) return w;
+    }
     const out = Buffer.allocUnsafe(size);
-    const n = this.readInto(offset, out, 0, size);
+    const n = this.readFile(offset, out, 0, size);
     return n === size ? out : out.subarray(0, n);
   }
+
   readInto(position: number, target: Buffer, targetOffset: number, size: number): number {
-    if (this.fd < 0) this.fd = openSync(this.path, 'r');
+    if (size <= SMALL_READ) {
+      const w = this.windowFor(position, size);
+      if (w) return w.copy(target, targetOffset);
+    }
+    return this.readFile(position, target, targetOffset, size);
+  }
+
+  /** A view of [offset, offset + size) from the cached window, refilling it when needed. */
+  private windowFor(offset: number, size: number): Buffer | null {
+    let w = this.window;
+    if (!w || offset < this.windowStart || offset + size > this.windowStart + w.length) {
+      const len = Math.min(WINDOW, this.length - offset);
+      if (len < size) return null;
+      // A fresh buffer each time: views handed out earlier must never change.
+      w = Buffer.allocUnsafe(len);
+      const n = this.readFile(offset, w, 0, len);
+      if (n < size) return null;
+      this.window = n === len ? w : w.subarray(0, n);
+      this.windowStart = offset;
+      w = this.window;
+    }
+    const start = offset - this.windowStart;
+    return w.subarray(start, start + size);
+  }
+
+  private readFile(position: number, target: Buffer, targetOffset: number, size: number): number {
+    const h = this.handle;
+    if (h.fd < 0) {
+      h.fd = openSync(this.path, 'r');
+      openFiles.register(this, h, this);
+    }
     let done = 0;
     while (done < size) {
-      const n = readSync(this.fd, target, targetOffset + done, size - done, this.fileOffset + position + done);
+      const n = readSync(h.fd, target, targetOffset + done, size - done, this.fileOffset + position + done);
       if (n === 0) break;
       done += n;
     }
     return done;
   }
+
   stream(offset: number, size: number): Readable {
     if (size === 0) return Readable.from([]);
     const start = this.fileOffset + offset;
     return createReadStream(this.path, { start, end: start + size - 1 });
   }
-  /** Closes the cached descriptor; reads reopen it. */
+
+  /** Closes the cached descriptor and drops the window; reads reopen it. */
   close(): void {
-    if (this.fd >= 0) { closeSync(this.fd); this.fd = -1; }
+    if (this.handle.fd >= 0) { closeSync(this.handle.fd); this.handle.fd = -1; openFiles.unregister(this); }
+    this.window = null;
   }
 }
+
+const WINDOW = 1024 * 1024;
+const SMALL_READ = 64 * 1024;
 
 export const EMPTY_CLAIM: ContentClaim = new MemoryClaim(Buffer.alloc(0));
