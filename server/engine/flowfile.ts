@@ -4,21 +4,14 @@ import { newId } from './ids.ts';
 import type { ContentClaim } from './content/claim.ts';
 import { EMPTY_CLAIM } from './content/claim.ts';
 import type { AckHandle } from './ack.ts';
+import { AttributeMap } from './attribute-map.ts';
 
-/** Attribute maps are shared copy-on-write between versions and children; never mutate one. */
+/** A plain, read-only view of attributes. FlowFiles keep theirs in a persistent AttributeMap. */
 export type Attributes = Readonly<Record<string, string>>;
 
-/**
- * Attribute maps inherit from a prototype that itself has none: no inherited keys (so "constructor"
- * is not an attribute), yet V8 keeps them in fast mode, unlike Object.create(null) dictionaries.
- */
-const ATTRIBUTE_PROTO: object = Object.freeze(Object.create(null));
+export { AttributeMap };
 
-export function newAttributeMap(): Record<string, string> {
-  return Object.create(ATTRIBUTE_PROTO) as Record<string, string>;
-}
-
-export const EMPTY_ATTRIBUTES: Attributes = Object.freeze(newAttributeMap());
+export const EMPTY_ATTRIBUTES: AttributeMap = AttributeMap.EMPTY;
 
 /** NiFi's core attribute names. `uuid` is derived from the id and never stored in the map. */
 export const CoreAttributes = {
@@ -51,9 +44,12 @@ export class FlowFile {
   /** The UUID, made on first use: most FlowFiles pass through without anyone reading it. */
   private uuid: string | null;
 
+  /** Attributes, shared copy-on-write between versions and children; never mutated. */
+  readonly attributeMap: AttributeMap;
+
   constructor(
     id: string | null,
-    readonly attrs: Attributes,
+    attributes: AttributeMap | Attributes,
     readonly claim: ContentClaim,
     readonly offset: number,
     readonly size: number,
@@ -65,6 +61,12 @@ export class FlowFile {
   ) {
     this.lineageCache = lineage;
     this.uuid = id;
+    this.attributeMap = attributes instanceof AttributeMap ? attributes : AttributeMap.from(attributes);
+  }
+
+  /** Every stored attribute as a frozen plain object (core defaults and uuid excluded); shared per map. */
+  get attrs(): Attributes {
+    return this.attributeMap.toObject();
   }
 
   get id(): string {
@@ -76,7 +78,7 @@ export class FlowFile {
     this.uuid ??= successor.id;
   }
 
-  static create(attrs: Attributes = EMPTY_ATTRIBUTES, acks: Acks = null, claim: ContentClaim = EMPTY_CLAIM, now = Date.now()): FlowFile {
+  static create(attrs: AttributeMap | Attributes = EMPTY_ATTRIBUTES, acks: Acks = null, claim: ContentClaim = EMPTY_CLAIM, now = Date.now()): FlowFile {
     return new FlowFile(null, attrs, claim, 0, claim.length, now, null, null, acks);
   }
 
@@ -91,7 +93,7 @@ export class FlowFile {
 
   /** An attribute, including the derived core attributes (uuid, entryDate, lineageStartDate, fileSize) and defaults for filename and path. */
   getAttribute(name: string): string | undefined {
-    const v = this.attrs[name];
+    const v = this.attributeMap.get(name);
     if (v !== undefined) return v;
     switch (name) {
       case 'uuid': return this.id;
@@ -107,13 +109,13 @@ export class FlowFile {
   /** Every attribute as a plain object, core attributes included. */
   attributes(): Record<string, string> {
     const out: Record<string, string> = { filename: this.id, path: './' };
-    for (const k in this.attrs) out[k] = this.attrs[k];
+    this.attributeMap.forEach((v, k) => { out[k] = v; });
     out.uuid = this.id;
     return out;
   }
 
   attributeNames(): string[] {
-    const names = new Set(Object.keys(this.attrs));
+    const names = new Set(this.attributeMap.keys());
     names.add('uuid'); names.add('filename'); names.add('path');
     return [...names];
   }
@@ -127,17 +129,17 @@ export class FlowFile {
 
   // New versions carry the id only if it was already made; otherwise the first observer of the
   // surviving version makes it (see adoptIdFrom for reports that show two versions side by side).
-  withAttrs(attrs: Attributes): FlowFile {
+  withAttrs(attrs: AttributeMap): FlowFile {
     return new FlowFile(this.uuid, attrs, this.claim, this.offset, this.size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
   withContent(claim: ContentClaim, offset: number, size: number): FlowFile {
-    return new FlowFile(this.uuid, this.attrs, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
+    return new FlowFile(this.uuid, this.attributeMap, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
   /** A child sharing the parent's attributes (copy-on-write), acks and lineage. */
   child(claim: ContentClaim, offset: number, size: number, now: number): FlowFile {
-    return new FlowFile(null, this.attrs, claim, offset, size, now, this.lineage, this.id, this.acks);
+    return new FlowFile(null, this.attributeMap, claim, offset, size, now, this.lineage, this.id, this.acks);
   }
 }
 
@@ -146,17 +148,8 @@ export function isDerivedAttribute(name: string): boolean {
 }
 
 /** A new attribute map with `changes` applied; undefined values delete. Returns `base` when nothing changes. */
-export function updateAttributes(base: Attributes, changes: Record<string, string | undefined>): Attributes {
-  let out: Record<string, string> | undefined;
-  for (const k in changes) {
-    if (k === 'uuid' || k === '__proto__') continue;
-    const v = changes[k];
-    if (base[k] === v) continue;
-    if (!out) { out = newAttributeMap(); for (const b in base) out[b] = base[b]; }
-    if (v === undefined) delete out[k];
-    else out[k] = v;
-  }
-  return out ?? base;
+export function updateAttributes(base: AttributeMap, changes: Readonly<Record<string, string | undefined>>): AttributeMap {
+  return base.with(changes);
 }
 
 export function mergeAcks(list: readonly FlowFile[]): Acks {

@@ -1,6 +1,6 @@
 // ProcessSession with NiFi's semantics: nothing reaches a downstream queue before commit, every
 // FlowFile must be transferred or removed by then, and a rollback restores the inputs.
-import { FlowFile, mergeAcks, updateAttributes, EMPTY_ATTRIBUTES, type Attributes } from './flowfile.ts';
+import { FlowFile, mergeAcks, EMPTY_ATTRIBUTES, type AttributeMap, type Attributes } from './flowfile.ts';
 import { EMPTY_CLAIM, type ContentClaim } from './content/claim.ts';
 import type { ContentStore } from './content/store.ts';
 import type { FlowFileQueue } from './queue/queue.ts';
@@ -72,7 +72,7 @@ export class ProcessSession {
   private routeIndex = new Map<string, number>();
   private hasRetry = false;
   private lastCreateInput: object | null = null;
-  private lastCreateAttrs: Attributes = EMPTY_ATTRIBUTES;
+  private lastCreateAttrs: AttributeMap = EMPTY_ATTRIBUTES;
   private readonly ledger = new AckLedger();
   private commitHooks: (() => void)[] = [];
   private rollbackHooks: (() => void)[] = [];
@@ -170,10 +170,10 @@ export class ProcessSession {
   /** A new FlowFile with no parent (sources). */
   create(attributes: Record<string, string> = {}, options: { ack?: AckHandle | null; content?: ContentClaim } = {}): FlowFile {
     // Passing the same object repeatedly (a batch loop) shares one attribute map between the FlowFiles.
-    let attrs: Attributes;
+    let attrs: AttributeMap;
     if (attributes === this.lastCreateInput) attrs = this.lastCreateAttrs;
     else {
-      attrs = updateAttributes(EMPTY_ATTRIBUTES, attributes);
+      attrs = EMPTY_ATTRIBUTES.with(attributes);
       this.lastCreateInput = attributes;
       this.lastCreateAttrs = attrs;
     }
@@ -207,7 +207,7 @@ export class ProcessSession {
     for (const p of parents) this.check(p);
     const first = parents[0];
     const ff = new FlowFile(
-      null, updateAttributes(EMPTY_ATTRIBUTES, attributes), content, 0, content.length, this.now,
+      null, EMPTY_ATTRIBUTES.with(attributes), content, 0, content.length, this.now,
       first ? first.lineage : null, parents.length === 1 ? first.id : parents.map((p) => p.id), mergeAcks(parents),
     );
     return this.track(ff, null, null, UNRESOLVED);
@@ -221,8 +221,8 @@ export class ProcessSession {
 
   putAllAttributes(ff: FlowFile, attributes: Record<string, string | undefined>): FlowFile {
     const slot = this.check(ff);
-    const attrs = updateAttributes(ff.attrs, attributes);
-    return attrs === ff.attrs ? ff : this.replace(slot, ff.withAttrs(attrs), MOD_ATTRS);
+    const attrs = ff.attributeMap.with(attributes);
+    return attrs === ff.attributeMap ? ff : this.replace(slot, ff.withAttrs(attrs), MOD_ATTRS);
   }
 
   removeAttribute(ff: FlowFile, name: string): FlowFile {
@@ -447,7 +447,7 @@ export class ProcessSession {
       if (retry === null) continue;
       const inputSlot = this.inputSlotFor(i);
       if (inputSlot < 0) continue;
-      const count = Number(this.originals[inputSlot]!.attrs[attr] ?? '0');
+      const count = Number(this.originals[inputSlot]!.attributeMap.get(attr) ?? '0');
       if (count >= retry.maxRetries) continue;
       (retrySlots ??= new Set()).add(inputSlot);
       policy = retry;
@@ -459,9 +459,9 @@ export class ProcessSession {
     let maxCount = 0;
     for (const slot of retrySlots) {
       const orig = this.originals[slot]!;
-      const count = Number(orig.attrs[attr] ?? '0') + 1;
+      const count = Number(orig.attributeMap.get(attr) ?? '0') + 1;
       maxCount = Math.max(maxCount, count);
-      this.originals[slot] = orig.withAttrs(updateAttributes(orig.attrs, { [attr]: String(count) }));
+      this.originals[slot] = orig.withAttrs(orig.attributeMap.with({ [attr]: String(count) }));
     }
     const backoff = Math.min(this.host.penaltyMs * 2 ** (maxCount - 1), policy.maxBackoffMs);
     if (policy.strategy === 'yield') this.host.yieldUntil = this.now + Math.min(this.host.yieldMs * 2 ** (maxCount - 1), policy.maxBackoffMs);
@@ -476,7 +476,7 @@ export class ProcessSession {
   private clearRetryCounts(attr: string): void {
     for (let i = 0; i < this.size; i++) {
       const ff = this.records[i];
-      if (ff.attrs[attr] !== undefined && this.status[i] >= 0) this.replace(i, ff.withAttrs(updateAttributes(ff.attrs, { [attr]: undefined })), MOD_ATTRS);
+      if (this.status[i] >= 0 && ff.attributeMap.get(attr) !== undefined) this.replace(i, ff.withAttrs(ff.attributeMap.with({ [attr]: undefined })), MOD_ATTRS);
     }
   }
 

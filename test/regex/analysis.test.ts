@@ -83,7 +83,7 @@ describe('inline fast path bound', () => {
       const r = re.exec(input);
       const ms = performance.now() - t;
       assert.notEqual(r.kind, 'budget-exceeded');
-      assert.ok(ms < 60, `${p} on ${input.length} chars took ${ms.toFixed(1)} ms inline`);
+      assert.ok(ms < 150, `${p} on ${input.length} chars took ${ms.toFixed(1)} ms inline`);
     });
   }
 });

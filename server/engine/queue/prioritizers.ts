@@ -4,8 +4,8 @@ import type { FlowFile } from '../flowfile.ts';
 export type Prioritizer = (a: FlowFile, b: FlowFile) => number;
 
 const byPriorityAttribute: Prioritizer = (a, b) => {
-  const pa = a.attrs.priority;
-  const pb = b.attrs.priority;
+  const pa = a.attributeMap.get('priority');
+  const pb = b.attributeMap.get('priority');
   if (pa === pb) return 0;
   if (pa === undefined) return 1;
   if (pb === undefined) return -1;
