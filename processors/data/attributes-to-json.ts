@@ -69,7 +69,7 @@ function parseList(value: string | undefined): string[] | null {
 
 /** The attribute as NiFi's FlowFile.getAttribute() sees it (real attributes plus uuid, filename, path). */
 function attributeOf(ff: FlowFile, name: string): string | undefined {
-  const v = ff.attrs[name];
+  const v = ff.attributeMap.get(name);
   if (v !== undefined) return v;
   if (name === 'uuid' || name === 'filename') return ff.id;
   if (name === 'path') return './';

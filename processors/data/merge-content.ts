@@ -251,14 +251,14 @@ class Bin {
       return false;
     }
     if (this.indexes !== null) {
-      const index = ff.attrs[FRAGMENT_INDEX];
+      const index = ff.attributeMap.get(FRAGMENT_INDEX);
       if (index === undefined || index === '' || this.indexes.has(index)) {
         this.failedOffers++;
         return false;
       }
       this.indexes.add(index);
       journal?.indexes.push([this, index]);
-      const count = toInteger(ff.attrs[FRAGMENT_COUNT]);
+      const count = toInteger(ff.attributeMap.get(FRAGMENT_COUNT));
       if (count !== null) {
         this.maxEntries = count;
         this.minEntries = count;
@@ -510,13 +510,13 @@ function groupOf(config: Config, ff: FlowFile): string {
     const name = config.correlation(ff);
     if (name !== undefined) group = attributeOf(ff, name);
   }
-  if (group === undefined && config.defragment) group = ff.attrs[FRAGMENT_ID];
+  if (group === undefined && config.defragment) group = ff.attributeMap.get(FRAGMENT_ID);
   return group === undefined ? NULL_GROUP : group;
 }
 
 /** FlowFile.getAttribute as NiFi has it: real attributes plus uuid, filename and path. */
 function attributeOf(ff: FlowFile, name: string): string | undefined {
-  const v = ff.attrs[name];
+  const v = ff.attributeMap.get(name);
   if (v !== undefined) return v;
   if (name === 'uuid' || name === 'filename') return ff.id;
   if (name === 'path') return './';
@@ -673,7 +673,7 @@ function processBin(ctx: ProcessContext<State>, session: ProcessSession, config:
       return;
     }
     contents = contents
-      .map((ff, i) => ({ ff, i, index: Number.parseInt(ff.attrs[FRAGMENT_INDEX]!, 10) }))
+      .map((ff, i) => ({ ff, i, index: Number.parseInt(ff.attributeMap.get(FRAGMENT_INDEX)!, 10) }))
       .sort((a, b) => a.index - b.index || a.i - b.i)
       .map((x) => x.ff);
   }
@@ -713,10 +713,10 @@ function defragmentError(contents: readonly FlowFile[]): string | null {
   let decidedCount: string | null = null;
   let fragmentId: string | undefined;
   for (const ff of contents) {
-    const index = ff.attrs[FRAGMENT_INDEX];
+    const index = ff.attributeMap.get(FRAGMENT_INDEX);
     if (index === undefined || !/^\d+$/.test(index)) return `Cannot Defragment ${describeFlowFile(ff)} because it does not have an integer value for the ${FRAGMENT_INDEX} attribute`;
-    fragmentId = ff.attrs[FRAGMENT_ID];
-    const count = ff.attrs[FRAGMENT_COUNT];
+    fragmentId = ff.attributeMap.get(FRAGMENT_ID);
+    const count = ff.attributeMap.get(FRAGMENT_COUNT);
     if (count !== undefined) {
       if (!/^\d+$/.test(count)) return `Cannot Defragment ${describeFlowFile(ff)} because it does not have an integer value for the ${FRAGMENT_COUNT} attribute`;
       if (decidedCount === null) decidedCount = count;
@@ -741,7 +741,7 @@ interface Bundle {
 
 function createFilename(contents: readonly FlowFile[]): string {
   if (contents.length === 1) return attributeOf(contents[0], 'filename')!;
-  return contents[0].attrs[SEGMENT_ORIGINAL_FILENAME] ?? String(process.hrtime.bigint());
+  return contents[0].attributeMap.get(SEGMENT_ORIGINAL_FILENAME) ?? String(process.hrtime.bigint());
 }
 
 function buildBundle(ctx: ProcessContext<State>, config: Config, contents: FlowFile[]): Bundle {
@@ -767,11 +767,11 @@ function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: Flo
   const footer = delimiter(config, config.footer, first);
   const demarcator = delimiter(config, config.demarcator, first);
   let length = (header?.length ?? 0) + (footer?.length ?? 0);
-  let mime: string | undefined = first.attrs['mime.type'];
+  let mime: string | undefined = first.attributeMap.get('mime.type');
   for (let i = 0; i < contents.length; i++) {
     const ff = contents[i];
     length += ff.size;
-    if (i > 0 && mime !== undefined && mime !== ff.attrs['mime.type']) mime = undefined;
+    if (i > 0 && mime !== undefined && mime !== ff.attributeMap.get('mime.type')) mime = undefined;
   }
   if (demarcator !== null && contents.length > 1) length += demarcator.length * (contents.length - 1);
   function* pieces(): Generator<Buffer> {
@@ -828,7 +828,7 @@ function tarBundle(config: Config, contents: FlowFile[]): Bundle {
   const now = Date.now();
   const entries = contents.map((ff) => {
     let mode: number | undefined;
-    const permissions = ff.attrs['tar.permissions'];
+    const permissions = ff.attributeMap.get('tar.permissions');
     // NiFi hands Integer.parseInt(tar.permissions) to TarArchiveEntry.setMode (a decimal reading of the text).
     if (permissions !== undefined && /^[+-]?\d+$/.test(permissions)) mode = Number.parseInt(permissions, 10);
     let mtimeMs = now;
@@ -900,11 +900,12 @@ function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Reco
   const first = contents[0];
   const candidates = new Map<string, string>();
   forEachAttribute(first, (k, v) => candidates.set(k, v));
-  let previous = first.attrs;
+  let previous = first.attributeMap;
   for (let i = 1; i < contents.length && candidates.size > 0; i++) {
     const ff = contents[i];
-    if (ff.attrs === previous && ff.attrs.filename !== undefined && ff.attrs.path !== undefined) continue; // same map: same values
-    previous = ff.attrs;
+    const map = ff.attributeMap;
+    if (map === previous && map.get('filename') !== undefined && map.get('path') !== undefined) continue; // same map: same values
+    previous = map;
     for (const [k, v] of candidates) if (valueOf(ff, k) !== v) candidates.delete(k);
   }
   for (const [k, v] of candidates) result[k] = v;

@@ -86,11 +86,16 @@ export class AttributeMap {
     return this.count;
   }
 
-  /** A frozen plain object of every attribute, made once per map and shared. */
+  /**
+   * A frozen plain object of every attribute. Flat maps (often shared by many FlowFiles) keep it;
+   * layered maps, usually one FlowFile's own, build it afresh rather than hold a copy.
+   */
   toObject(): Readonly<Record<string, string>> {
     if (this.flat) return this.flat;
     const out: Record<string, string> = {};
     this.forEach((v, k) => { out[k] = v; });
-    return (this.flat = Object.freeze(out));
+    Object.freeze(out);
+    if (this.parent === null) this.flat = out;
+    return out;
   }
 }
