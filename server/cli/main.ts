@@ -34,6 +34,7 @@ program.command('test-processor')
   .option('--attribute <name=value>', 'an attribute for every input FlowFile (repeatable)', collect, [])
   .option('--input <file>', 'enqueue one FlowFile with this file\'s bytes (repeatable)', collect, [])
   .action(async (type: string, opts) => exit(await testProcessorCommand(type, opts)));
+program.addCommand((await import('./commands/serve.ts')).serveCommand());
 
 try {
   await program.parseAsync(process.argv);
