@@ -8,6 +8,9 @@ import { LogAttribute } from './standard/log-attribute.ts';
 import { UpdateAttribute } from './standard/update-attribute.ts';
 import { textProcessors } from './text/index.ts';
 import { dataProcessors } from './data/index.ts';
+import { kafkaProcessors, kafkaServices } from './kafka/index.ts';
+import { elasticsearchProcessors, elasticsearchServices } from './elasticsearch/index.ts';
+import { hdfsProcessors, hdfsServices } from './hdfs/index.ts';
 
 export const processorDefinitions = [
   GenerateFlowFile,
@@ -17,9 +20,16 @@ export const processorDefinitions = [
   UpdateAttribute,
   ...textProcessors,
   ...dataProcessors,
+  ...kafkaProcessors,
+  ...elasticsearchProcessors,
+  ...hdfsProcessors,
 ];
 
-export const serviceDefinitions = [];
+export const serviceDefinitions = [
+  ...kafkaServices,
+  ...elasticsearchServices,
+  ...hdfsServices,
+];
 
 export function createProcessorRegistry(): ProcessorRegistry {
   return new ProcessorRegistry(processorDefinitions);
