@@ -49,7 +49,7 @@ export type ReplaceResult = { kind: 'replaced'; output: string; count: number } 
 export interface SafeRegexOptions {
   /** Wall-clock budget per input for work handed to the worker (async API; never blocks the event loop). Default 500 ms. */
   budgetMs?: number;
-  /** Max event-loop blocking per sync call that needs the worker. Default min(budgetMs, 80) ms. */
+  /** Max event-loop blocking per sync call that needs the worker. Default min(budgetMs, 40) ms. */
   syncBudgetMs?: number;
 }
 
@@ -490,7 +490,7 @@ export class SafeRegex {
     this.maxInlineLength = maxInlineLength(this.complexity);
     this.isSync = this.complexity.searchExponent <= 1;
     this.budgetMs = opts.budgetMs ?? 500;
-    this.syncBudgetMs = Math.min(opts.syncBudgetMs ?? 80, this.budgetMs);
+    this.syncBudgetMs = Math.min(opts.syncBudgetMs ?? 40, this.budgetMs);
     if (!this.isSync) getSyncHost().warm();
     // V8 runs a regexp's first execution in its bytecode interpreter (several
     // times slower) and tiers up afterwards: do that now, on a tiny input, so
