@@ -15,6 +15,7 @@ program.command('run')
   .argument('<flow>', 'flow definition (JSON, format v1)')
   .option('--param <name=value>', 'override a flow parameter (repeatable)', collect, [])
   .option('--until-idle', 'exit once every source is exhausted and every queue is empty')
+  .option('--redis <url>', 'submit the flow to the cluster at this Redis URL and work on it with the workers')
   .action(async (flow: string, opts) => exit(await runCommand(flow, opts)));
 
 program.command('validate')
@@ -35,6 +36,7 @@ program.command('test-processor')
   .option('--input <file>', 'enqueue one FlowFile with this file\'s bytes (repeatable)', collect, [])
   .action(async (type: string, opts) => exit(await testProcessorCommand(type, opts)));
 program.addCommand((await import('./commands/serve.ts')).serveCommand());
+program.addCommand((await import('./commands/worker.ts')).workerCommand());
 
 try {
   await program.parseAsync(process.argv);

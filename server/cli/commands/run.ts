@@ -10,9 +10,10 @@ import { formatDataSize } from '../../engine/units.ts';
 import { createProcessorRegistry, createServiceRegistry } from '../../../processors/index.ts';
 import { readJsonFile, parsePairs, CliError } from '../load.ts';
 
-export interface RunOptions { param?: string[]; untilIdle?: boolean; quiet?: boolean }
+export interface RunOptions { param?: string[]; untilIdle?: boolean; quiet?: boolean; redis?: string }
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  if (opts.redis) return (await import('../../cluster/run.ts')).runOnCluster(file, { ...opts, redis: opts.redis });
   const registry = createProcessorRegistry();
   const services = createServiceRegistry();
   const parameters = parsePairs(opts.param ?? [], '--param');
