@@ -1,0 +1,9 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { captureToken } from './api';
+import { App } from './App';
+
+captureToken();
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
