@@ -1,6 +1,7 @@
 // Bounded retries for WebHDFS writes: lease conflicts, DataNode failures and timeouts are tried
 // again with exponential back-off; anything else, or the last failure, is thrown to the caller.
 import { WebHdfsError } from './errors.ts';
+import { backoffDelay, sleep } from '../shared/backoff.ts';
 
 export interface RetryPolicy {
   /** Attempts after the first (0 = no retry). */
@@ -14,11 +15,10 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, backoffMs: 500, maxBackoffMs: 10_000 };
 
 export function retryDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step / 2 + (step / 2) * random());
+  return backoffDelay(policy.backoffMs, policy.maxBackoffMs, attempt, random);
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
 export function isRetryable(e: unknown): boolean {
   return e instanceof WebHdfsError ? e.retryable : false;
