@@ -42,12 +42,12 @@ export async function runNodeRed(input: string, output: string, lines: number, w
     'return msg;',
   ].join('\n');
   const flows = [
-    { id: 'tab', type: 'tab', label: 'W1' },
-    { id: 'inj', type: 'inject', z: 'tab', once: true, onceDelay: 0.1, repeat: '', topic: '', payload: '', payloadType: 'date', wires: [['fin']] },
-    { id: 'fin', type: 'file in', z: 'tab', filename: input, filenameType: 'str', format: 'lines', chunk: false, sendError: false, encoding: 'none', allProps: false, wires: [['fn']] },
-    { id: 'fn', type: 'function', z: 'tab', func, outputs: 1, wires: [['join']] },
-    { id: 'join', type: 'join', z: 'tab', mode: 'custom', build: 'string', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\\n', joinerType: 'str', accumulate: false, timeout: '', count: '10000', wires: [['fout']] },
-    { id: 'fout', type: 'file', z: 'tab', filename: output, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
+    { id: 'w1.tab', type: 'tab', label: 'W1' },
+    { id: 'w1.inject', type: 'inject', z: 'w1.tab', once: true, onceDelay: 0.1, repeat: '', topic: '', payload: '', payloadType: 'date', wires: [['w1.read']] },
+    { id: 'w1.read', type: 'file in', z: 'w1.tab', filename: input, filenameType: 'str', format: 'lines', chunk: false, sendError: false, encoding: 'none', allProps: false, wires: [['w1.extract']] },
+    { id: 'w1.extract', type: 'function', z: 'w1.tab', func, outputs: 1, wires: [['w1.join']] },
+    { id: 'w1.join', type: 'join', z: 'w1.tab', mode: 'custom', build: 'string', property: 'payload', propertyType: 'msg', key: 'topic', joiner: '\\n', joinerType: 'str', accumulate: false, timeout: '', count: '10000', wires: [['w1.write']] },
+    { id: 'w1.write', type: 'file', z: 'w1.tab', filename: output, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', wires: [[]] },
   ];
   writeFileSync(join(workDir, 'flows.json'), JSON.stringify(flows));
   writeFileSync(join(workDir, 'settings.js'), `module.exports = { uiPort: 0, httpAdminRoot: false, httpNodeRoot: false, flowFile: 'flows.json', logging: { console: { level: 'warn' } }, editorTheme: { tours: false } };\n`);
