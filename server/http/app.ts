@@ -12,6 +12,7 @@ import { formatDataSize } from '../engine/units.ts';
 import { JsonInputError, parseJsonSafely } from './safe-json.ts';
 import { bearerToken, SECURITY_HEADERS, type HostPolicy, type TokenCheck } from './security.ts';
 import { apiRouter } from './routes.ts';
+import type { ClusterView } from './cluster.ts';
 
 export interface AppOptions {
   manager: FlowManager;
@@ -24,6 +25,8 @@ export interface AppOptions {
   version: string;
   startedAt: number;
   isReady(): boolean;
+  /** Cluster mode: the attached cluster (GET /api/cluster, cluster-wide status). */
+  cluster?: ClusterView | null;
 }
 
 const JSON_TYPES = ['application/json', 'text/plain'];
@@ -110,7 +113,7 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   app.use('/api', authenticate, (_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); }, rawBody, jsonBody,
-    apiRouter({ manager: options.manager, settings, version: options.version, startedAt: options.startedAt }));
+    apiRouter({ manager: options.manager, settings, version: options.version, startedAt: options.startedAt, cluster: options.cluster }));
   app.use('/api', (req, res) => sendError(res, 404, `There is no API endpoint ${req.method} ${req.originalUrl.split('?')[0]}.`));
 
   // ---- the UI ----

@@ -7,6 +7,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { FlowManager, FlowChangeEvent, RunStateEvent } from '../manager/flow-manager.ts';
 import type { Bulletin } from '../engine/bulletins.ts';
+import type { FlowStatus } from '../manager/status.ts';
 import type { Logger } from '../engine/logger.ts';
 import { scrub } from '../manager/sensitive.ts';
 import type { HostPolicy, TokenCheck } from './security.ts';
@@ -20,6 +21,8 @@ export interface LiveOptions {
   logger: Logger;
   /** Largest accepted socket.io message (bytes). */
   maxMessageBytes?: number;
+  /** Cluster mode: the status snapshot of a flow (the manager's with the cluster's counters); default manager.status. */
+  status?: (flowId: string) => Promise<FlowStatus>;
 }
 
 const BULLETIN_FLUSH_MS = 250;
@@ -90,9 +93,13 @@ export class LiveStatus {
       if (!this.options.manager.has(flowId)) return reply({ error: `Flow "${flowId}" does not exist.` });
       if (socket.rooms.size > MAX_SUBSCRIPTIONS) return reply({ error: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection.` });
       void socket.join(room(flowId));
-      try {
-        socket.emit('status', this.options.manager.status(flowId));
-      } catch { /* deleted meanwhile */ }
+      if (this.options.status) {
+        this.options.status(flowId).then((s) => socket.emit('status', s), () => undefined);
+      } else {
+        try {
+          socket.emit('status', this.options.manager.status(flowId));
+        } catch { /* deleted meanwhile */ }
+      }
       reply({ ok: true, flowId, intervalMs: Math.max(1000, this.options.statusIntervalMs) });
     });
     socket.on('unsubscribe', (msg: unknown, ack?: Ack) => {
@@ -123,7 +130,10 @@ export class LiveStatus {
     }
   }
 
+  private pushingAsync = false;
+
   private pushSnapshots(): void {
+    if (this.options.status) { void this.pushAsyncSnapshots(this.options.status); return; }
     for (const [flowId, members] of this.subscribedFlows()) {
       if (!this.options.manager.has(flowId)) continue;
       try {
@@ -133,6 +143,26 @@ export class LiveStatus {
       } catch (e) {
         this.options.logger.warn({ flow: flowId }, `live status failed: ${(e as Error).message}`);
       }
+    }
+  }
+
+  /** Cluster mode: snapshots need Redis; a round still in progress skips the next tick. */
+  private async pushAsyncSnapshots(status: (flowId: string) => Promise<FlowStatus>): Promise<void> {
+    if (this.pushingAsync) return;
+    this.pushingAsync = true;
+    try {
+      for (const [flowId, members] of this.subscribedFlows()) {
+        if (!this.options.manager.has(flowId)) continue;
+        try {
+          const snapshot = await status(flowId);
+          this.sendVolatile(members, 'status', snapshot);
+          this.snapshotsSent++;
+        } catch (e) {
+          this.options.logger.warn({ flow: flowId }, `live status failed: ${(e as Error).message}`);
+        }
+      }
+    } finally {
+      this.pushingAsync = false;
     }
   }
 

@@ -10,12 +10,15 @@ import { pathPropertiesOf } from '../manager/allowed-paths.ts';
 import type { Settings } from '../manager/settings.ts';
 import { BulletinQuery, ContentQuery, FlowFileListQuery, ProvenanceQuery, StatusQuery, zodDetails } from './schemas.ts';
 import { buildOpenApi } from './openapi.ts';
+import { clusterFlowStatus, describeNodes, overlayClusterStatus, type ClusterView } from './cluster.ts';
 
 export interface ApiContext {
   manager: FlowManager;
   settings: Settings;
   version: string;
   startedAt: number;
+  /** Cluster mode (`serve --redis`): the attached cluster; null or absent in embedded mode. */
+  cluster?: ClusterView | null;
 }
 
 const MAX_PREVIEW = 1024 * 1024;
@@ -77,6 +80,7 @@ export function hexDump(buf: Buffer): string {
 
 export function apiRouter(ctx: ApiContext): Router {
   const { manager } = ctx;
+  const cluster = ctx.cluster ?? null;
   const r = Router({ strict: false, caseSensitive: true });
 
   // ---- catalog ----
@@ -100,6 +104,11 @@ export function apiRouter(ctx: ApiContext): Router {
   });
   r.get('/flow-schema', (_req, res) => { res.json(buildFlowJsonSchema(manager.registry, manager.services)); });
   r.get('/openapi.json', (_req, res) => { res.json(buildOpenApi(ctx.version)); });
+
+  r.get('/cluster', async (_req, res) => {
+    if (!cluster) { res.json({ mode: 'embedded' }); return; }
+    res.json({ mode: 'cluster', nodeId: cluster.node.id, nodes: describeNodes(await cluster.nodes(), cluster.node.id) });
+  });
 
   // ---- flows ----
   r.get('/flows', (_req, res) => { res.json({ flows: manager.list() }); });
@@ -154,9 +163,12 @@ export function apiRouter(ctx: ApiContext): Router {
   }
 
   // ---- status ----
-  r.get('/flows/:id/status', (req, res) => {
+  r.get('/flows/:id/status', async (req, res) => {
     const q = query(StatusQuery, req);
-    res.json(manager.status(param(req, 'id'), q.bulletins));
+    const id = param(req, 'id');
+    const status = manager.status(id, q.bulletins);
+    if (!cluster) { res.json(status); return; }
+    res.json(overlayClusterStatus(status, await clusterFlowStatus(cluster, id), manager.require(id).secrets, q.bulletins));
   });
   r.get('/flows/:id/bulletins', (req, res) => {
     const q = query(BulletinQuery, req);
@@ -164,9 +176,15 @@ export function apiRouter(ctx: ApiContext): Router {
   });
 
   // ---- queues ----
-  r.get('/flows/:id/connections/:cid/flowfiles', (req, res) => {
+  r.get('/flows/:id/connections/:cid/flowfiles', async (req, res) => {
     const q = query(FlowFileListQuery, req);
-    res.json(manager.listQueue(param(req, 'id'), param(req, 'cid'), q.limit));
+    const id = param(req, 'id');
+    const cid = param(req, 'cid');
+    const listing = manager.listQueue(id, cid, q.limit);
+    if (!cluster) { res.json(listing); return; }
+    // Cluster mode: the FlowFiles are in Redis; the size is the cluster-wide one.
+    const queued = (await clusterFlowStatus(cluster, id))?.connections.find((c) => c.id === cid)?.queued;
+    res.json(queued ? { ...listing, queued: { ...queued } } : listing);
   });
   r.delete('/flows/:id/connections/:cid/flowfiles', (req, res) => {
     res.json({ dropped: manager.emptyQueue(param(req, 'id'), param(req, 'cid')) });

@@ -18,6 +18,8 @@ import { resolveSettings, type Settings, type SettingsInput } from '../manager/s
 import { createApp } from './app.ts';
 import { LiveStatus } from './live.ts';
 import { HostPolicy, TokenCheck, loadOrCreateToken } from './security.ts';
+import { clusterFlowStatus, overlayClusterStatus, type ClusterView } from './cluster.ts';
+import type { ClusterAttachment } from '../cluster/attach.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,6 +33,8 @@ export interface ServerOptions extends SettingsInput {
   examplesDir?: string | null;
   registry?: ProcessorRegistry;
   services?: ServiceRegistry;
+  /** Cluster mode: prefix of every Redis key (default SLUICE_REDIS_PREFIX from `env`, else "sluice"). */
+  redisPrefix?: string;
 }
 
 export interface RunningServer {
@@ -45,6 +49,8 @@ export interface RunningServer {
   manager: FlowManager;
   live: LiveStatus;
   http: HttpServer;
+  /** Cluster mode (`redisUrl` set): the attached cluster node; null in embedded mode. */
+  cluster: ClusterAttachment | null;
   close(): Promise<void>;
 }
 
@@ -53,7 +59,7 @@ function packageVersion(): string {
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const { env, logger: givenLogger, uiDir, examplesDir, registry, services, ...input } = options;
+  const { env, logger: givenLogger, uiDir, examplesDir, registry, services, redisPrefix, ...input } = options;
   const settings = resolveSettings(input, env ?? process.env);
   const logger = givenLogger ?? adaptPino(createPino(settings.logLevel));
   const startedAt = Date.now();
@@ -73,7 +79,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     provenance,
     allowedPaths: settings.allowedPaths,
     examplesDir: examplesDir === undefined ? join(ROOT, 'flows', 'examples') : examplesDir,
+    // Cluster mode: the workers run the flows; this manager only keeps definitions and desired states.
+    execute: settings.redisUrl === undefined,
   });
+  // Cluster mode: attached after manager.init(), before the server listens (so no request comes earlier).
+  let cluster: ClusterAttachment | null = null;
+  const clusterView: ClusterView | null = settings.redisUrl === undefined ? null : {
+    get node() { return cluster!.node; },
+    nodes: () => cluster!.nodes(),
+    flowStatus: (id) => cluster!.flowStatus(id),
+  };
   const metrics = createMetrics(manager);
   let closing = false;
   const app = createApp({
@@ -81,12 +96,35 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     uiDir: uiDir ?? join(ROOT, 'ui', 'dist'),
     version: packageVersion(),
     isReady: () => manager.ready && !closing,
+    cluster: clusterView,
   });
   const http = createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, app);
   http.maxHeadersCount = 100;
-  const live = new LiveStatus(http, { manager, tokenCheck, hostPolicy, statusIntervalMs: settings.statusIntervalMs, logger });
+  const live = new LiveStatus(http, {
+    manager, tokenCheck, hostPolicy, statusIntervalMs: settings.statusIntervalMs, logger,
+    status: clusterView ? async (id) => {
+      const cs = await clusterFlowStatus(clusterView, id);
+      return overlayClusterStatus(manager.status(id), cs, manager.require(id).secrets);
+    } : undefined,
+  });
 
   await manager.init();
+  if (settings.redisUrl !== undefined) {
+    try {
+      const { attachCluster } = await import('../cluster/attach.ts');
+      cluster = await attachCluster({
+        redisUrl: settings.redisUrl, prefix: redisPrefix, worker: settings.worker,
+        registry: manager.runtimeRegistry, services: manager.services, logger, manager, env: env ?? process.env,
+        // Bulletins of the flows this node runs (with --worker) reach live clients as in embedded mode.
+        onBulletin: (flowId, b) => { if (manager.has(flowId)) manager.events.emit('bulletin', flowId, b); },
+      });
+    } catch (e) {
+      await manager.close(settings.shutdownTimeoutMs);
+      await live.close().catch(() => undefined);
+      throw e;
+    }
+    logger.info({ node: cluster.node.id, worker: settings.worker }, 'joined the cluster');
+  }
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       reject(new Error(e.code === 'EADDRINUSE' ? `port ${settings.port} on ${settings.host} is already in use` : e.code === 'EACCES' ? `no permission to listen on ${settings.host}:${settings.port}` : e.message));
@@ -94,6 +132,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     http.once('error', onError);
     http.listen(settings.port, settings.host, () => { http.off('error', onError); resolve(); });
   }).catch(async (e) => {
+    await cluster?.close().catch(() => undefined);
     await manager.close(settings.shutdownTimeoutMs);
     await live.close().catch(() => undefined);
     throw e;
@@ -109,6 +148,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closing = true;
       logger.info({}, 'shutting down');
       const serverClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Cluster mode: leave the cluster first (this node's processors stop, the mirror writes what is pending).
+      if (cluster) await cluster.close().catch((e) => logger.error({}, `leaving the cluster failed: ${(e as Error).message}`));
       const { clean } = await manager.close(settings.shutdownTimeoutMs);
       await live.close();
       http.closeAllConnections();
@@ -118,5 +159,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closed;
   };
 
-  return { url, openUrl: `${url}/?token=${encodeURIComponent(token)}`, token, tokenGenerated: generated, host: settings.host, port, settings, manager, live, http, close };
+  return { url, openUrl: `${url}/?token=${encodeURIComponent(token)}`, token, tokenGenerated: generated, host: settings.host, port, settings, manager, live, http, cluster, close };
 }

@@ -8,6 +8,7 @@ import type { ContentStore } from '../engine/content/store.ts';
 import type { Logger } from '../engine/logger.ts';
 import type { Bulletin } from '../engine/bulletins.ts';
 import type { FlowFile } from '../engine/flowfile.ts';
+import type { QueueListing } from '../engine/queue/queue.ts';
 import { FlowSchema, type FlowDefinition } from '../flow/schema.ts';
 import { validateFlow } from '../flow/validate.ts';
 import type { ProcessorRegistry } from '../sdk/registry.ts';
@@ -33,6 +34,12 @@ export interface ManagerOptions {
   runOnceTimeoutMs?: number;
   /** Scheduler time slice: how long a runtime works before giving the event loop back (API latency vs overhead). */
   sliceMs?: number;
+  /**
+   * false = cluster mode: desired run states are recorded, persisted and emitted as `runState`
+   * events (which the cluster mirror follows), but no runtime is ever built or started here.
+   * Default true (embedded mode).
+   */
+  execute?: boolean;
 }
 
 /** Shorter than the engine's default (20 ms): the server's API and live status share the event loop with every flow. */
@@ -115,6 +122,10 @@ export class FlowManager {
   get services(): ServiceRegistry { return this.options.services; }
   get provenance(): ProvenanceStore { return this.options.provenance; }
   get pathConfinement(): PathConfinement | null { return this.confinement; }
+  /** The registry runtimes are built from (path-confined when SLUICE_ALLOWED_PATHS is set); cluster workers use it too. */
+  get runtimeRegistry(): ProcessorRegistry { return this.runRegistry; }
+  /** false in cluster mode: flows run on the cluster's workers, never in this manager. */
+  get executes(): boolean { return this.options.execute !== false; }
   private get log(): Logger { return this.options.logger; }
 
   // ---- loading ----
@@ -124,6 +135,7 @@ export class FlowManager {
     for (const file of this.store.list()) this.loadStored(file.id, file.text, file.mtime.getTime());
     if (fresh && this.options.examplesDir) this.loadExamples(this.options.examplesDir);
     for (const mf of this.flows.values()) {
+      if (!this.executes) continue;
       this.build(mf);
       this.subscribe(mf);
       await this.startDesired(mf);
@@ -269,7 +281,8 @@ export class FlowManager {
 
   status(id: string, bulletinLimit = 50): FlowStatus {
     const mf = this.require(id);
-    return buildStatus({ id, version: mf.version, definition: mf.definition, runtime: mf.runtime, problems: mf.problems, secrets: mf.secrets, bulletinLimit });
+    const status = buildStatus({ id, version: mf.version, definition: mf.definition, runtime: mf.runtime, problems: mf.problems, secrets: mf.secrets, bulletinLimit });
+    return this.executes ? status : detachedStatus(status, mf.problems.length > 0);
   }
 
   bulletins(id: string, filter: { sinceId?: number; limit: number; processorId?: string }): Bulletin[] {
@@ -351,8 +364,10 @@ export class FlowManager {
     this.store.save(id, flow);
     const mf = this.managed(id, flow, Date.now());
     this.flows.set(id, mf);
-    this.build(mf);
-    this.subscribe(mf);
+    if (this.executes) {
+      this.build(mf);
+      this.subscribe(mf);
+    }
     this.log.info({ flow: id }, mode === 'import' ? 'flow imported' : 'flow created');
     this.events.emit('flow', { flowId: id, change: 'created', version: mf.version });
     return { record: this.record(id), warnings };
@@ -391,7 +406,7 @@ export class FlowManager {
         mf.unsubscribe?.();
         mf.unsubscribe = null;
       }
-      this.build(mf);
+      if (this.executes) this.build(mf);
       if (oldRuntime && mf.runtime) this.carryOver(oldRuntime, mf.runtime, mf.id);
       this.subscribe(mf);
       const failures = await this.startDesired(mf);
@@ -466,13 +481,46 @@ export class FlowManager {
 
   private states(mf: ManagedFlow): Map<string, string> {
     const out = new Map<string, string>();
-    for (const p of mf.definition.processors) out.set(p.id, `${mf.runtime?.nodes.get(p.id)?.state ?? 'STOPPED'}/${desiredState(p)}`);
+    for (const p of mf.definition.processors) out.set(p.id, `${this.stateOf(mf, p)}/${desiredState(p)}`);
     return out;
+  }
+
+  /** The run state reported for a processor: its runtime's here, the desired one in cluster mode (the workers run it). */
+  private stateOf(mf: ManagedFlow, p: FlowDefinition['processors'][number]): string {
+    if (!this.executes) return desiredState(p);
+    return mf.runtime?.nodes.get(p.id)?.state ?? 'STOPPED';
+  }
+
+  /** Cluster mode: the flow must be free of problems to be started. */
+  private requireRunnable(mf: ManagedFlow): void {
+    if (mf.problems.length) throw conflict(`Flow "${mf.id}" cannot run until its problems are fixed.`, this.scrubbed(mf.problems, mf.secrets));
+  }
+
+  private processorDef(mf: ManagedFlow, pid: string): FlowDefinition['processors'][number] {
+    const p = mf.definition.processors.find((x) => x.id === pid);
+    if (!p) throw notFound(`Processor "${pid}" in flow "${mf.id}"`);
+    return p;
+  }
+
+  /** Cluster mode: records the new desired states, persists them and emits `runState` (the mirror writes them to Redis). */
+  private async setDesiredAll(mf: ManagedFlow, change: (p: FlowDefinition['processors'][number]) => DesiredState | null): Promise<string[]> {
+    const before = this.states(mf);
+    const touched: string[] = [];
+    let changed = false;
+    for (const p of mf.definition.processors) {
+      const next = change(p);
+      if (next === null) continue;
+      touched.push(p.id);
+      changed = this.setDesired(mf, p.id, next) || changed;
+    }
+    if (changed) this.persist(mf);
+    this.emitDiff(mf, before);
+    return touched;
   }
 
   private emitDiff(mf: ManagedFlow, before: Map<string, string>): void {
     for (const p of mf.definition.processors) {
-      const state = mf.runtime?.nodes.get(p.id)?.state ?? 'STOPPED';
+      const state = this.stateOf(mf, p);
       if (before.get(p.id) === `${state}/${desiredState(p)}`) continue;
       this.events.emit('runState', { flowId: mf.id, processorId: p.id, state, desiredState: desiredState(p) });
     }
@@ -480,6 +528,11 @@ export class FlowManager {
 
   async startFlow(id: string): Promise<{ started: string[]; failures: { id: string; error: string }[] }> {
     return this.locked(id, async (mf) => {
+      if (!this.executes) {
+        this.requireRunnable(mf);
+        const started = await this.setDesiredAll(mf, (p) => (desiredState(p) === 'DISABLED' ? null : 'RUNNING'));
+        return { started, failures: [] };
+      }
       const rt = this.runtimeOf(mf);
       const before = this.states(mf);
       let failures: { id: string; error: string }[];
@@ -499,6 +552,10 @@ export class FlowManager {
 
   async stopFlow(id: string): Promise<{ stopped: string[] }> {
     return this.locked(id, async (mf) => {
+      if (!this.executes) {
+        this.requireRunnable(mf);
+        return { stopped: await this.setDesiredAll(mf, (p) => (desiredState(p) === 'RUNNING' ? 'STOPPED' : null)) };
+      }
       const rt = this.runtimeOf(mf);
       const before = this.states(mf);
       const running = [...rt.nodes.values()].filter((n) => n.state === 'RUNNING').map((n) => n.id);
@@ -513,6 +570,7 @@ export class FlowManager {
 
   async processorAction(id: string, pid: string, action: 'start' | 'stop' | 'run-once' | 'enable' | 'disable'): Promise<{ id: string; state: string }> {
     return this.locked(id, async (mf) => {
+      if (!this.executes) return this.detachedAction(mf, pid, action);
       const node = this.node(mf, pid);
       const rt = mf.runtime!;
       const before = this.states(mf);
@@ -543,6 +601,34 @@ export class FlowManager {
       this.emitDiff(mf, before);
       return { id: pid, state: node.state };
     });
+  }
+
+  private async detachedAction(mf: ManagedFlow, pid: string, action: 'start' | 'stop' | 'run-once' | 'enable' | 'disable'): Promise<{ id: string; state: string }> {
+    this.requireRunnable(mf);
+    const p = this.processorDef(mf, pid);
+    const current = desiredState(p);
+    const cannot = (why: string) => conflict(`Processor "${pid}" cannot ${action === 'run-once' ? 'run once' : action}: ${why}`);
+    let next: DesiredState | null = null;
+    switch (action) {
+      case 'start':
+        if (current === 'DISABLED') throw cannot('it is disabled; enable it first');
+        next = 'RUNNING';
+        break;
+      case 'stop':
+        if (current === 'RUNNING') next = 'STOPPED';
+        break;
+      case 'disable':
+        if (current === 'RUNNING') throw cannot('it is running; stop it before disabling');
+        next = 'DISABLED';
+        break;
+      case 'enable':
+        if (current === 'DISABLED') next = 'STOPPED';
+        break;
+      case 'run-once':
+        throw cannot('run once is not available in cluster mode (the processors run on the workers)');
+    }
+    if (next !== null) await this.setDesiredAll(mf, (x) => (x.id === pid ? next : null));
+    return { id: pid, state: desiredState(p) };
   }
 
   private async runOnce(mf: ManagedFlow, pid: string): Promise<void> {
@@ -577,12 +663,18 @@ export class FlowManager {
 
   listQueue(id: string, cid: string, limit: number) {
     const mf = this.require(id);
+    if (!this.executes) {
+      // Cluster mode: the FlowFiles are in Redis, not here; the API fills in the cluster-wide queue size.
+      if (!mf.definition.connections.some((c) => c.id === cid)) throw notFound(`Connection "${cid}" in flow "${mf.id}"`);
+      return { connectionId: cid, queued: { count: 0, bytes: 0 }, flowFiles: [] as QueueListing[] };
+    }
     const { queue } = this.connection(mf, cid);
     return { connectionId: cid, queued: { count: queue.count(), bytes: queue.bytes() }, flowFiles: queue.list(limit) };
   }
 
   findFlowFile(id: string, cid: string, ffid: string): FlowFile {
     const mf = this.require(id);
+    if (!this.executes) throw notFound(`FlowFile "${ffid}" in connection "${cid}" (in cluster mode queued FlowFiles are kept in Redis and cannot be listed here)`);
     const ff = this.connection(mf, cid).queue.find(ffid);
     if (!ff) throw notFound(`FlowFile "${ffid}" in connection "${cid}"`);
     return ff;
@@ -590,6 +682,7 @@ export class FlowManager {
 
   emptyQueue(id: string, cid: string): number {
     const mf = this.require(id);
+    if (!this.executes) throw conflict(`Connection "${cid}" cannot be emptied in cluster mode: its FlowFiles are queued in Redis.`);
     const dropped = this.connection(mf, cid).queue.empty();
     this.log.info({ flow: id, connection: cid, dropped }, 'connection emptied');
     return dropped;
@@ -639,6 +732,25 @@ function scrubbingLogger(inner: Logger, secrets: () => readonly string[]): Logge
     return inner[level](obj, msg === undefined ? undefined : scrub(msg, s));
   };
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error'), child: (b) => scrubbingLogger(inner.child(b), secrets) };
+}
+
+/**
+ * Cluster mode: nothing runs here, so a processor's state is its desired state (what the workers are
+ * told to do) and only flow-level problems make it invalid. The API overlays the cluster's counters.
+ */
+function detachedStatus(status: FlowStatus, invalid: boolean): FlowStatus {
+  if (invalid) return status;
+  const counts = { running: 0, stopped: 0, disabled: 0, invalid: 0 };
+  const processors = status.processors.map((p) => {
+    const state = p.desiredState;
+    if (state === 'RUNNING') counts.running++;
+    else if (state === 'DISABLED') counts.disabled++;
+    else counts.stopped++;
+    return { ...p, state, valid: true, validationErrors: [] };
+  });
+  const enabled = processors.length - counts.disabled;
+  const runState: FlowStatus['runState'] = counts.running === 0 ? 'STOPPED' : counts.running === enabled ? 'RUNNING' : 'PARTIAL';
+  return { ...status, runState, counts, processors };
 }
 
 function slug(name: string): string {

@@ -24,6 +24,10 @@ export interface Settings {
   /** Live status snapshots are pushed at most this often per flow (never below 1000 ms). */
   statusIntervalMs: number;
   logLevel: string;
+  /** Cluster mode: the Redis URL (SLUICE_REDIS_URL); undefined = embedded mode (flows run in this process). */
+  redisUrl: string | undefined;
+  /** Cluster mode only: this server also runs processors (`serve --worker`, SLUICE_WORKER). */
+  worker: boolean;
 }
 
 export type SettingsInput = Partial<Settings>;
@@ -48,6 +52,8 @@ export const ENV_VARS = {
   shutdownTimeoutMs: 'SLUICE_SHUTDOWN_TIMEOUT',
   statusIntervalMs: 'SLUICE_STATUS_INTERVAL',
   logLevel: 'SLUICE_LOG_LEVEL',
+  redisUrl: 'SLUICE_REDIS_URL',
+  worker: 'SLUICE_WORKER',
 } as const;
 
 export const DEFAULT_PROVENANCE_RATE = 5_000;
@@ -106,11 +112,17 @@ export function resolveSettings(input: SettingsInput = {}, env: Readonly<Record<
   const logLevel = (str(pick('logLevel')) ?? (env.NODE_ENV === 'test' ? 'silent' : 'info')).toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`${src(pick('logLevel'), 'logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
+  const redisUrl = str(pick('redisUrl'))?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`${src(pick('redisUrl'), 'redisUrl')} must be a Redis URL starting with redis:// or rediss://, got ${JSON.stringify(redisUrl.replace(/\/\/[^@/]*@/, '//***@'))}`);
+
+  const worker = bool(pick('worker'), false, problems);
+  if (worker && redisUrl === undefined) problems.push(`${src(pick('worker'), 'worker')} needs cluster mode: also pass --redis redis://host:6379 (or set SLUICE_REDIS_URL)`);
+
   if (problems.length) throw new SettingsError(problems);
-  return { host, port, dataDir, token, allowedPaths, allowedHosts, provenanceEvents, provenanceRate, maxBodyBytes, maxJsonDepth, shutdownTimeoutMs, statusIntervalMs, logLevel };
+  return { host, port, dataDir, token, allowedPaths, allowedHosts, provenanceEvents, provenanceRate, maxBodyBytes, maxJsonDepth, shutdownTimeoutMs, statusIntervalMs, logLevel, redisUrl, worker };
 }
 
-const FLAGS: Partial<Record<keyof Settings, string>> = { host: '--host', port: '--port', dataDir: '--data-dir' };
+const FLAGS: Partial<Record<keyof Settings, string>> = { host: '--host', port: '--port', dataDir: '--data-dir', redisUrl: '--redis', worker: '--worker' };
 
 function optionName(key: keyof Settings): string {
   return FLAGS[key] ?? `option ${key}`;
@@ -132,6 +144,16 @@ function int(p: { value: unknown; source: string } | undefined, dflt: number, mi
     return dflt;
   }
   return v;
+}
+
+function bool(p: { value: unknown; source: string } | undefined, dflt: boolean, problems: string[]): boolean {
+  if (!p) return dflt;
+  if (typeof p.value === 'boolean') return p.value;
+  const v = String(p.value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  problems.push(`${p.source} must be true or false, got ${JSON.stringify(p.value)}`);
+  return dflt;
 }
 
 function size(p: { value: unknown; source: string } | undefined, dflt: number, problems: string[]): number {
