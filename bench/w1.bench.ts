@@ -2,8 +2,9 @@
 // Sluice, a plain single-threaded Node program (the practical limit), and Node-RED, in one run.
 // W1_LINES sets the line count (W1_LINES=10000000 for the 1 GB memory check); W1_SKIP_NODE_RED=1 skips Node-RED.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, linkSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, linkSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { generateLog } from './w1/generate-log.ts';
 import { runNodeRed } from './w1/node-red.ts';
 
@@ -62,7 +63,7 @@ else console.log(`check: Sluice output holds exactly ${LINES.toLocaleString('en-
 if (!process.env.W1_SKIP_NODE_RED) {
   const nrOut = join(work, 'node-red.jsonl');
   try {
-    const nr = await runNodeRed(source, nrOut, LINES, join(work, 'node-red'), Number(process.env.W1_NODE_RED_TIMEOUT_MS ?? 180_000));
+    const nr = await runNodeRed(source, nrOut, LINES, mkdtempSync(join(tmpdir(), 'sluice-w1-node-red-')), Number(process.env.W1_NODE_RED_TIMEOUT_MS ?? 180_000));
     results.push({ name: nr.timedOut ? 'Node-RED (timed out; rate over lines done)' : 'Node-RED', ms: nr.ms, maxRssKb: nr.maxRssKb, lines: nr.lines });
   } catch (e) {
     console.log(`Node-RED could not run: ${(e as Error).message}`);
