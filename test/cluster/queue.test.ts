@@ -146,7 +146,7 @@ test('stopping a consumer mid-job gives back exactly the unprocessed rest of the
       formatVersion: 1, name: 'stop',
       processors: [
         { id: 'gen', type: 'GenerateFlowFile', properties: { 'Batch Size': '500', 'Custom Text': 'x' }, scheduling: { triggerLimit: 1 }, state: 'RUNNING' },
-        { id: 'slow', type: 'SlowPassThrough', properties: { Delay: '10', 'Batch Size': '10' }, state: slow },
+        { id: 'slow', type: 'SlowPassThrough', properties: { Delay: '50', 'Batch Size': '10' }, state: slow },
         { id: 'sink', type: 'UpdateAttribute', autoTerminate: ['success'], state: 'RUNNING' },
       ],
       connections: [
