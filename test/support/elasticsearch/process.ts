@@ -1,6 +1,7 @@
 // Run the Elasticsearch test server as a child process (as the Kafka → ES benchmark does) and wait for its
 // "listening" line.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnUntilListening } from '../spawn-listening.ts';
 import { fileURLToPath } from 'node:url';
 
 export interface ElasticsearchProcess {
@@ -19,38 +20,9 @@ export interface ElasticsearchProcessOptions {
 }
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-export function spawnElasticsearchTestServer(opts: ElasticsearchProcessOptions = {}): Promise<ElasticsearchProcess> {
-  const args = ['--import', 'tsx', MAIN, '--port', String(opts.port ?? 0), ...(opts.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`elasticsearch test server did not start within ${opts.timeoutMs ?? 20000} ms\n${out}${err}`));
-    }, opts.timeoutMs ?? 20000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        url: m[1],
-        port: Number(new URL(m[1]).port),
-        child,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`elasticsearch test server exited with code ${code} before listening\n${out}${err}`));
-    });
-  });
+export async function spawnElasticsearchTestServer(opts: ElasticsearchProcessOptions = {}): Promise<ElasticsearchProcess> {
+  const args = ['--port', String(opts.port ?? 0), ...(opts.extraArgs ?? [])];
+  const { child, match, stop } = await spawnUntilListening('elasticsearch test server', MAIN, args, /listening on (http:\/\/\S+)/, opts.timeoutMs);
+  return { url: match[1], port: Number(new URL(match[1]).port), child, stop };
 }
