@@ -495,6 +495,13 @@ describe('editor in a browser', { skip }, () => {
     assert.ok(overview.fps > 30 / slack, `pan/zoom ran at ${overview.fps.toFixed(1)} fps (target > 30)`);
   });
 
+  test('the Cluster panel says when the server is embedded', async () => {
+    await page.getByRole('button', { name: 'Cluster', exact: true }).click();
+    await page.getByRole('heading', { name: 'Cluster' }).waitFor();
+    await page.getByText('Embedded mode').waitFor();
+    await page.getByRole('button', { name: 'Close cluster panel' }).click();
+  });
+
   test('6. no console errors in any of the above', () => {
     assert.deepEqual(consoleErrors, []);
   });

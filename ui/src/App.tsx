@@ -7,6 +7,7 @@ import { Palette } from './components/Palette';
 import { Toolbar } from './components/Toolbar';
 import { StatusBar } from './components/StatusBar';
 import { BulletinsPanel } from './components/BulletinsPanel';
+import { ClusterPanel } from './components/ClusterPanel';
 import { ConfigureDialog } from './components/ConfigureDialog';
 import { ConnectionDialog } from './components/ConnectionDialog';
 import { QueuePanel } from './components/QueuePanel';
@@ -72,6 +73,7 @@ export function App() {
   const menu = useEditor((s) => s.menu);
   const toasts = useEditor((s) => s.toasts);
   const showBulletins = useEditor((s) => s.showBulletins);
+  const showCluster = useEditor((s) => s.showCluster);
   const loading = useEditor((s) => s.loading);
 
   useEffect(() => {
@@ -99,13 +101,13 @@ export function App() {
 
   return (
     <ReactFlowProvider>
-      <div className={`app ${showBulletins ? 'with-bulletins' : ''}`}>
+      <div className={`app ${showBulletins || showCluster ? 'with-bulletins' : ''}`}>
         <Toolbar />
         <aside className="sidebar" aria-label="Processor palette"><Palette /></aside>
         <main className="main" aria-label="Flow editor" aria-busy={loading}>
           <Canvas />
         </main>
-        {showBulletins && <div className="bottom"><BulletinsPanel /></div>}
+        {(showBulletins || showCluster) && <div className="bottom">{showCluster ? <ClusterPanel /> : <BulletinsPanel />}</div>}
         <StatusBar />
       </div>
       {menu && <ContextMenu menu={menu} />}

@@ -65,7 +65,14 @@ async function json<T>(method: string, path: string, body?: unknown, headers?: R
 
 const enc = encodeURIComponent;
 
+export interface ClusterNode {
+  id: string; self: boolean; alive: boolean; heartbeatAgeMs: number; roles: string[]; primary: boolean;
+  activeTasks: number; version: string; host: string; pid: number; startedAt: string; flows: number;
+}
+export type ClusterInfo = { mode: 'embedded' } | { mode: 'cluster'; nodeId: string; nodes: ClusterNode[] };
+
 export const api = {
+  cluster: () => json<ClusterInfo>('GET', '/cluster'),
   processorTypes: () => json<{ processorTypes: ProcessorDoc[] }>('GET', '/processor-types').then((r) => r.processorTypes),
   listFlows: () => json<{ flows: FlowSummary[] }>('GET', '/flows').then((r) => r.flows),
   getFlow: (id: string) => json<FlowRecord>('GET', `/flows/${enc(id)}`),

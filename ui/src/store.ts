@@ -53,6 +53,7 @@ export interface EditorState {
   toasts: Toast[];
   snapToGrid: boolean;
   showBulletins: boolean;
+  showCluster: boolean;
   /** Bumped to ask the canvas to fit the view (after a flow loads or an auto-layout). */
   fitRequest: number;
 }
@@ -63,7 +64,7 @@ const HISTORY_LIMIT = 100;
 export const useEditor = create<EditorState>(() => ({
   authError: null, loading: true, types: [], typeMap: {}, flows: [], flowId: null, flow: null, savedVersion: 0,
   save: { state: 'idle' }, problems: [], procProblems: {}, past: [], future: [], nodes: [], edges: [],
-  dialog: null, menu: null, toasts: [], snapToGrid: true, showBulletins: false, fitRequest: 0,
+  dialog: null, menu: null, toasts: [], snapToGrid: true, showBulletins: false, showCluster: false, fitRequest: 0,
 }));
 
 const get = useEditor.getState;

@@ -13,6 +13,7 @@ export function StatusBar() {
   const processors = useEditor((s) => s.flow?.processors.length ?? 0);
   const bulletinCount = useLive((s) => s.bulletins.length);
   const showBulletins = useEditor((s) => s.showBulletins);
+  const showCluster = useEditor((s) => s.showCluster);
 
   const saveText: Record<string, string> = {
     idle: 'Saved', pending: 'Editing…', saving: 'Saving…', saved: 'All changes saved', invalid: save.message ?? 'Not saved', error: save.message ?? 'Save failed',
@@ -26,7 +27,10 @@ export function StatusBar() {
       {counts.disabled > 0 && <span><span className="state-icon state-disabled" aria-hidden="true">⊘</span> Disabled <strong>{counts.disabled}</strong></span>}
       <span className="muted">{processors} processors</span>
       <span className="spacer" />
-      <button type="button" className={`link ${showBulletins ? 'on' : ''}`} aria-pressed={showBulletins} onClick={() => useEditor.setState({ showBulletins: !showBulletins })}>
+      <button type="button" className={`link ${showCluster ? 'on' : ''}`} aria-pressed={showCluster} onClick={() => useEditor.setState({ showCluster: !showCluster, showBulletins: false })}>
+        Cluster
+      </button>
+      <button type="button" className={`link ${showBulletins ? 'on' : ''}`} aria-pressed={showBulletins} onClick={() => useEditor.setState({ showBulletins: !showBulletins, showCluster: false })}>
         Bulletins ({bulletinCount})
       </button>
       <span className={`save-state save-${save.state}`} data-testid="save-state" role="status" aria-live="polite">
