@@ -106,13 +106,16 @@ function constString(c: Compiled | undefined): string | null | undefined {
   return c?.constant ? toStr(c.constant.value) : undefined;
 }
 
-/** Precompiles constant regex arguments; invalid constant regexes raise at evaluation time, as the spec asks. */
-function regexGetter(c: Compiled): (ctx: Ctx) => JavaRegex | null {
+/**
+ * An argument compiled into T (a regex, a JsonPath): compiled once when the argument is a constant —
+ * a constant that does not compile raises at evaluation time, as the spec asks — else per call.
+ */
+function compiledGetter<T>(c: Compiled, compile: (text: string) => T, onNull: () => T | null): (ctx: Ctx) => T | null {
   const k = constString(c);
   if (typeof k === 'string') {
-    let cached: JavaRegex | Error;
+    let cached: T | Error;
     try {
-      cached = javaRegex(k);
+      cached = compile(k);
     } catch (e) {
       cached = e as Error;
     }
@@ -124,8 +127,12 @@ function regexGetter(c: Compiled): (ctx: Ctx) => JavaRegex | null {
   const f = strFn(c);
   return (ctx) => {
     const p = f(ctx);
-    return p === null ? null : javaRegex(p);
+    return p === null ? onNull() : compile(p);
   };
+}
+
+function regexGetter(c: Compiled): (ctx: Ctx) => JavaRegex | null {
+  return compiledGetter(c, javaRegex, () => null);
 }
 
 function fail(message: string): never {
@@ -477,25 +484,7 @@ function parseJsonSubject(v: string | null): unknown {
 }
 
 function jsonPathGetter(c: Compiled): (ctx: Ctx) => JsonPath {
-  const k = constString(c);
-  if (typeof k === 'string') {
-    let cached: JsonPath | Error;
-    try {
-      cached = compileJsonPath(k);
-    } catch (e) {
-      cached = e as Error;
-    }
-    return () => {
-      if (cached instanceof Error) throw cached;
-      return cached;
-    };
-  }
-  const f = strFn(c);
-  return (ctx) => {
-    const p = f(ctx);
-    if (p === null) fail('jsonPath: the path is null');
-    return compileJsonPath(p);
-  };
+  return compiledGetter(c, compileJsonPath, () => fail('jsonPath: the path is null')) as (ctx: Ctx) => JsonPath;
 }
 
 function jsonScalar(v: unknown): string {
