@@ -18,7 +18,7 @@ import type { AckHandle } from '../engine/ack.ts';
 import type { Logger } from '../engine/logger.ts';
 import { RingBuffer } from '../engine/queue/ring.ts';
 import { StableHeap } from '../engine/queue/heap.ts';
-import { DEFAULT_BACK_PRESSURE, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from '../engine/queue/queue.ts';
+import { DEFAULT_BACK_PRESSURE, overBackPressure, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from '../engine/queue/queue.ts';
 import { encodeBatch, decodeBatch, accountingOf, subsetBatch, type BatchData, type Encoded } from './codec.ts';
 import type { ClusterKeys } from './keys.ts';
 import type { ClusterSettings } from './settings.ts';
@@ -132,8 +132,7 @@ export class RedisQueue implements FlowFileQueue {
   get leasedCount(): number { return this.byId.size; }
 
   isFull(): boolean {
-    const bp = this.backPressure;
-    return this.clusterCount() >= bp.objectThreshold || (bp.dataSizeThreshold > 0 && this.clusterBytes() >= bp.dataSizeThreshold);
+    return overBackPressure(this.backPressure, this.clusterCount(), this.clusterBytes());
   }
 
   hasReady(now: number): boolean {

@@ -4,7 +4,7 @@ import type { FlowFile } from '../flowfile.ts';
 import { RingBuffer } from './ring.ts';
 import { StableHeap } from './heap.ts';
 import { combinePrioritizers } from './prioritizers.ts';
-import { DEFAULT_BACK_PRESSURE, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from './queue.ts';
+import { DEFAULT_BACK_PRESSURE, overBackPressure, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from './queue.ts';
 
 interface Penalized { ff: FlowFile; until: number }
 
@@ -72,8 +72,7 @@ export class MemoryQueue implements FlowFileQueue {
   bytes(): number { return this.queuedBytes; }
 
   isFull(): boolean {
-    const bp = this.backPressure;
-    return this.count() >= bp.objectThreshold || (bp.dataSizeThreshold > 0 && this.queuedBytes >= bp.dataSizeThreshold);
+    return overBackPressure(this.backPressure, this.count(), this.queuedBytes);
   }
 
   hasReady(now: number): boolean {

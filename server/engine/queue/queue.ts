@@ -59,4 +59,9 @@ export interface FlowFileQueue {
   onAvailable: (() => void) | null;
 }
 
+/** At or over either back-pressure threshold (NiFi's semantics; a data size threshold of 0 is off). */
+export function overBackPressure(bp: BackPressure, count: number, bytes: number): boolean {
+  return count >= bp.objectThreshold || (bp.dataSizeThreshold > 0 && bytes >= bp.dataSizeThreshold);
+}
+
 export const DEFAULT_BACK_PRESSURE: BackPressure = { objectThreshold: 10_000, dataSizeThreshold: 1024 ** 3 };
