@@ -113,6 +113,8 @@ test('when the primary node dies, GetFile moves to the other node within the loc
     const other = workers.find((w) => w.id !== primary)!;
     const getState = async (id: string) => (await api.nodes()).find((n) => n.id === id)?.flows.lines?.processors.get?.state;
     await waitFor('GetFile to run on the primary', async () => (await getState(old.id)) === 'RUNNING' && ((await perNode(api, 'lines', 'split'))[old.id] ?? 0) + ((await perNode(api, 'lines', 'split'))[other.id] ?? 0) > 0, 60_000, 20);
+    // The other node reports the flow with its next heartbeat; on a busy machine that can lag.
+    await waitFor('the other node to report the flow', async () => (await getState(other.id)) !== undefined, 10_000, 20);
     assert.equal(await getState(other.id), 'STOPPED', 'GetFile is primary-node-only');
     const killedAt = Date.now();
     await old.kill('SIGKILL');
