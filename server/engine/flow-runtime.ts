@@ -244,7 +244,7 @@ export class FlowRuntime {
 
   isIdle(): boolean {
     for (const n of this.nodes.values()) {
-      if (n.activeTasks > 0) return false;
+      if (n.activeTasks > 0 || n.continuing) return false;
       if (n.state === 'RUNNING' && n.isSource && !n.isExhausted) return false;
     }
     for (const { queue } of this.connections.values()) if (queue.count() > 0) return false;

@@ -67,6 +67,8 @@ export class ProcessorNode implements SessionHost {
   activeTasks = 0;
   triggerCount = 0;
   exhausted = false;
+  /** The last trigger left work that needs no new input (ctx.continueLater). */
+  continuing = false;
   state: RunState = 'STOPPED';
   validationErrors: string[] = [];
   readonly properties = new Map<string, PropertyValue>();
@@ -153,7 +155,7 @@ export class ProcessorNode implements SessionHost {
     const due = now >= this.nextRunAt;
     if (!due) return false;
     if (this.isSource) return now >= this.boredUntil;
-    if (this.env.draining && this.held.size > 0) return true;
+    if (this.continuing || (this.env.draining && this.held.size > 0)) return true;
     const inc = this.incoming;
     for (let i = 0; i < inc.length; i++) if (inc[i].hasReady(now)) return true;
     return this.definition.triggerWhenEmpty === true && now >= this.boredUntil;
@@ -188,6 +190,7 @@ export class ProcessorNode implements SessionHost {
     this.activeTasks++;
     this.triggerCount++;
     this.nextRunAt = this.cronNext ? this.cronNext() : now + this.settings.runScheduleMs;
+    this.continuing = false;
     let result: void | Promise<void>;
     try {
       result = this.definition.onTrigger(this.context, session);
@@ -260,6 +263,7 @@ export class ProcessorNode implements SessionHost {
   async stop(): Promise<void> {
     if (this.state !== 'RUNNING') return;
     this.state = 'STOPPED';
+    this.continuing = false;
     if (this.activeTasks > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     try {
       await this.definition.onStopped?.(this.context);
@@ -313,6 +317,7 @@ export class ProcessorNode implements SessionHost {
       setExhausted: (v) => { node.exhausted = v; },
       get isDraining() { return env.draining; },
       wakeAt: (time) => env.requestWake(time),
+      continueLater: () => { node.continuing = true; },
       controllerService<T>(property: string): T {
         const id = node.properties.get(property)?.value;
         if (!id) throw new Error(`property "${property}" names no controller service`);

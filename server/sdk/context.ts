@@ -41,6 +41,11 @@ export interface ProcessContext<S = unknown> {
   readonly isDraining: boolean;
   /** Asks the scheduler to trigger again at this time (epoch ms) even without input. */
   wakeAt(time: number): void;
+  /**
+   * Says this trigger left work unfinished that needs no new input (a parent split part-way):
+   * the processor is triggered again as soon as its outputs have room, and the flow is not idle meanwhile.
+   */
+  continueLater(): void;
   /** A controller service instance by the id configured in `property`. */
   controllerService<T = unknown>(property: string): T;
 }
