@@ -14,7 +14,8 @@ export interface TranslatedRegex {
   /** The whole-input form, for matches(). */
   fullSource: string;
   groupCount: number;
-  groupNames: Set<string>;
+  /** Java group number by group name. */
+  groupNames: Map<string, number>;
   /** jsGroupIndex[javaGroup] = index in the JS match (differs when the translation adds groups). */
   jsGroupIndex: number[];
 }
@@ -28,7 +29,7 @@ export function translateJavaRegex(pattern: string): TranslatedRegex {
       // Lookarounds instead of ^…$ so that MULTILINE patterns still have to match the whole input.
       fullSource: `(?<![\\s\\S])(?:${t.source})(?![\\s\\S])`,
       groupCount: t.groupCount,
-      groupNames: new Set(t.groupNames.filter((n) => n !== '')),
+      groupNames: new Map(t.groupNames.flatMap((n, i) => (n === '' ? [] : [[n, i] as const]))),
       jsGroupIndex: t.jsGroupIndex,
     };
   } catch (e) {
@@ -49,10 +50,8 @@ export interface JavaRegex {
   /** Global: for replaceAll(). */
   readonly global: RegExp;
   readonly groupCount: number;
-  readonly groupNames: Set<string>;
+  readonly groupNames: Map<string, number>;
   readonly jsGroupIndex: number[];
-  /** Capture groups in the JS source (synthetic ones included): where replace() puts the named groups. */
-  readonly jsGroupCount: number;
 }
 
 const regexCache = new Map<string, JavaRegex | RegexSyntaxError>();
@@ -72,7 +71,6 @@ export function javaRegex(pattern: string): JavaRegex {
         groupCount: t.groupCount,
         groupNames: t.groupNames,
         jsGroupIndex: t.jsGroupIndex,
-        jsGroupCount: new RegExp(`${t.source}|`, t.flags).exec('')!.length - 1,
       };
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
@@ -89,7 +87,8 @@ export function javaRegex(pattern: string): JavaRegex {
 // Java replacement strings ($1, ${name}, \$)
 // ---------------------------------------------------------------------------------------------
 
-type ReplacementPart = string | number | { name: string };
+/** Literal text, or a Java group number. */
+type ReplacementPart = string | number;
 
 function compileReplacement(rep: string, re: JavaRegex): ReplacementPart[] {
   const parts: ReplacementPart[] = [];
@@ -115,7 +114,7 @@ function compileReplacement(rep: string, re: JavaRegex): ReplacementPart[] {
       if (!re.groupNames.has(name)) throw new ExpressionEvaluationError(`invalid replacement '${rep}': no group with name {${name}}`);
       if (lit) parts.push(lit);
       lit = '';
-      parts.push({ name });
+      parts.push(re.groupNames.get(name)!);
       i = end;
       continue;
     }
@@ -160,16 +159,11 @@ export function javaReplace(subject: string, re: JavaRegex, replacement: string,
     return subject.replace(rx, () => lit);
   }
   const jsIndex = re.jsGroupIndex;
-  const jsGroupCount = re.jsGroupCount;
   return subject.replace(rx, (...args: unknown[]) => {
     let out = '';
     for (const p of parts) {
       if (typeof p === 'string') out += p;
-      else if (typeof p === 'number') out += p === 0 ? (args[0] as string) : ((args[jsIndex[p]] as string | undefined) ?? '');
-      else {
-        const groups = args[jsGroupCount + 3] as Record<string, string | undefined> | undefined;
-        out += groups?.[p.name] ?? '';
-      }
+      else out += p === 0 ? (args[0] as string) : ((args[jsIndex[p]] as string | undefined) ?? '');
     }
     return out;
   });

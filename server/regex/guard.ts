@@ -114,6 +114,24 @@ function opReplace(re, input, parts, all) {
 }
 `;
 
+/** A match of a pattern with named groups; the name → value record is built only when read. */
+class NamedMatch implements Match {
+  readonly kind = 'match';
+  readonly end: number;
+  private namedCache: Record<string, string | undefined> | undefined;
+  constructor(readonly index: number, readonly groups: (string | undefined)[], private readonly names: readonly string[]) {
+    this.end = index + groups[0]!.length;
+  }
+  get named(): Record<string, string | undefined> {
+    if (this.namedCache === undefined) {
+      const named: Record<string, string | undefined> = {};
+      for (let i = 1; i < this.names.length; i++) if (this.names[i]) named[this.names[i]] = this.groups[i];
+      this.namedCache = named;
+    }
+    return this.namedCache;
+  }
+}
+
 interface CompactMatch {
   index: number;
   groups: (string | undefined)[];
@@ -658,19 +676,14 @@ export class SafeRegex {
       const map = this.map;
       groups = new Array(map.length);
       for (let i = 0; i < map.length; i++) groups[i] = arr[map[i]];
+    } else if (Array.isArray(arr)) {
+      groups = arr; // the exec array itself (no copy)
     } else {
       const n = arr.length;
       groups = new Array(n);
       for (let i = 0; i < n; i++) groups[i] = arr[i];
     }
-    const m: Match = { kind: 'match', index, end: index + groups[0]!.length, groups };
-    if (this.hasNamed) {
-      const named: Record<string, string | undefined> = {};
-      const names = this.groupNames;
-      for (let i = 1; i < names.length; i++) if (names[i]) named[names[i]] = groups[i];
-      m.named = named;
-    }
-    return m;
+    return this.hasNamed ? new NamedMatch(index, groups, this.groupNames) : { kind: 'match', index, end: index + groups[0]!.length, groups };
   }
 
   private fromAll(list: CompactMatch[]): MatchAllResult {

@@ -1131,7 +1131,8 @@ class Emitter {
         if (n.num === 0) return '(?:' + this.emit(n.body) + ')';
         const js = ++this.jsGroups;
         this.javaToJs[n.num] = js;
-        return (n.name ? `(?<${n.name}>` : '(') + this.emit(n.body) + ')';
+        // names are kept in groupNames; unnamed in JS, so exec() builds no groups object
+        return '(' + this.emit(n.body) + ')';
       }
       case 'look':
         return (n.behind ? (n.neg ? '(?<!' : '(?<=') : n.neg ? '(?!' : '(?=') + this.emit(n.body) + ')';
