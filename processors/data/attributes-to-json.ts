@@ -12,6 +12,7 @@ import { defineProcessor } from '../../server/sdk/definition.ts';
 import { Validators } from '../../server/sdk/validators.ts';
 import { containsExpression } from '../../server/expression/index.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { AttributeShape, type AttributeMap } from '../../server/engine/attribute-map.ts';
 import { compileJavaRegex } from '../../server/regex/java-regex.ts';
 import { parseJson, quoteJson, toJson, toPrettyJson, JsonParseError, type JsonObject, type JsonValue } from './json.ts';
 
@@ -19,6 +20,9 @@ export const JSON_ATTRIBUTE_NAME = 'JSONAttributes';
 const DESTINATION_ATTRIBUTE = 'flowfile-attribute';
 const DESTINATION_CONTENT = 'flowfile-content';
 const APPLICATION_JSON = 'application/json';
+const MIME_TYPE = 'mime.type';
+const MIME_SHAPE = new AttributeShape([MIME_TYPE]);
+const MIME_VALUES = [APPLICATION_JSON];
 
 /** NiFi's CoreAttributes. */
 const CORE_ATTRIBUTES = new Set(['filename', 'path', 'absolute.path', 'mime.type', 'priority', 'discard.reason', 'alternate.identifier', 'uuid']);
@@ -35,7 +39,13 @@ interface State {
   nested: boolean;
   pretty: boolean;
   quoted: Map<string, string>;
+  /** Per attribute shape: which of its names go into the JSON, with their quoted keys. */
+  selections: WeakMap<AttributeShape, Selection>;
+  /** Scratch for walking a FlowFile's attribute layers. */
+  layers: (AttributeMap | null)[];
 }
+
+interface Selection { indexes: number[]; keys: string[] }
 
 /** Compiles the regex as java.util.regex would, for Matcher.matches() (the whole name must match). */
 function compileWholeMatch(pattern: string): RegExp {
@@ -151,7 +161,7 @@ export const AttributesToJSON = defineProcessor<State>({
   },
   initialState: () => ({
     list: null, listSet: new Set(), pattern: null, matchCache: new Map(), includeCore: true, nullValue: false,
-    toContent: false, nested: false, pretty: false, quoted: new Map(),
+    toContent: false, nested: false, pretty: false, quoted: new Map(), selections: new WeakMap(), layers: [],
   }),
   onScheduled(ctx) {
     const s = ctx.state;
@@ -161,6 +171,7 @@ export const AttributesToJSON = defineProcessor<State>({
     s.pattern = regex !== undefined ? compileWholeMatch(regex) : null;
     s.matchCache = new Map();
     s.quoted = new Map();
+    s.selections = new WeakMap();
     s.includeCore = ctx.property('Include Core Attributes').value !== 'false';
     s.nullValue = ctx.property('Null Value').value === 'true';
     s.toContent = ctx.property('Destination').value === DESTINATION_CONTENT;
@@ -184,8 +195,8 @@ export const AttributesToJSON = defineProcessor<State>({
         continue;
       }
       if (s.toContent) {
-        const written = session.write(ff, json);
-        session.transfer(session.putAttribute(written, 'mime.type', APPLICATION_JSON), 'success');
+        const attrs = ff.attributeMap.get(MIME_TYPE) === APPLICATION_JSON ? ff.attributeMap : ff.attributeMap.withShape(MIME_SHAPE, MIME_VALUES);
+        session.transfer(session.write(ff, json, attrs), 'success');
       } else {
         session.transfer(session.putAttribute(ff, JSON_ATTRIBUTE_NAME, json), 'success');
       }
@@ -252,21 +263,62 @@ function selectAttributes(s: State, ff: FlowFile, visit: (name: string, value: s
   }
 }
 
+/** Whether an attribute of the map (other than filename and path, which are placed first) goes into the JSON. */
+function selected(s: State, name: string): boolean {
+  if (name === 'filename' || name === 'path') return false;
+  if (s.list === null && s.pattern === null) return s.includeCore || !CORE_ATTRIBUTES.has(name);
+  return s.pattern !== null && matches(s, name) && !(s.list !== null && s.listSet.has(name));
+}
+
+function selectionOf(s: State, shape: AttributeShape): Selection {
+  let sel = s.selections.get(shape);
+  if (sel === undefined) {
+    sel = { indexes: [], keys: [] };
+    const names = shape.names;
+    for (let i = 0; i < names.length; i++) {
+      if (!selected(s, names[i])) continue;
+      sel.indexes.push(i);
+      sel.keys.push(',' + quotedKey(s, names[i]) + ':');
+    }
+    s.selections.set(shape, sel);
+  }
+  return sel;
+}
+
+/** The selected attributes of the map, oldest layer first, as ',"key":"value"' pairs. */
+function selectedPairs(s: State, ff: FlowFile): string {
+  const map = ff.attributeMap;
+  let out = '';
+  if (!map.shadowFree) {
+    const attrs = map.toObject();
+    for (const k in attrs) if (selected(s, k)) out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
+    return out;
+  }
+  const layers = s.layers;
+  let n = 0;
+  for (let m: AttributeMap | null = map; m !== null; m = m.parent) layers[n++] = m;
+  while (n > 0) {
+    const layer = layers[--n]!;
+    layers[n] = null;
+    const sel = selectionOf(s, layer.shape);
+    const { indexes, keys } = sel;
+    const values = layer.values;
+    for (let i = 0; i < indexes.length; i++) out += keys[i] + quoteJson(values[indexes[i]] as string);
+  }
+  return out;
+}
+
 /** ESCAPED strategy, compact output: the JSON text is built directly (same selection as selectAttributes). */
 function plainJson(s: State, ff: FlowFile): string {
   const list = s.list;
-  const attrs = ff.attrs;
+  const map = ff.attributeMap;
   let out = '';
   if (list === null && s.pattern === null) {
     const core = s.includeCore;
     if (core) {
-      out += ',"filename":' + quoteJson(attrs.filename ?? ff.id) + ',"path":' + quoteJson(attrs.path ?? './');
+      out += ',"filename":' + quoteJson(map.get('filename') ?? ff.id) + ',"path":' + quoteJson(map.get('path') ?? './');
     }
-    for (const k in attrs) {
-      if (k === 'filename' || k === 'path') continue;
-      if (!core && CORE_ATTRIBUTES.has(k)) continue;
-      out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
-    }
+    out += selectedPairs(s, ff);
     if (core) out += ',"uuid":' + quoteJson(ff.id);
   } else {
     if (list !== null) {
@@ -278,12 +330,9 @@ function plainJson(s: State, ff: FlowFile): string {
     }
     if (s.pattern !== null) {
       const seen = list !== null ? s.listSet : null;
-      if (matches(s, 'filename') && (seen === null || !seen.has('filename'))) out += ',"filename":' + quoteJson(attrs.filename ?? ff.id);
-      if (matches(s, 'path') && (seen === null || !seen.has('path'))) out += ',"path":' + quoteJson(attrs.path ?? './');
-      for (const k in attrs) {
-        if (k === 'filename' || k === 'path' || !matches(s, k) || (seen !== null && seen.has(k))) continue;
-        out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
-      }
+      if (matches(s, 'filename') && (seen === null || !seen.has('filename'))) out += ',"filename":' + quoteJson(map.get('filename') ?? ff.id);
+      if (matches(s, 'path') && (seen === null || !seen.has('path'))) out += ',"path":' + quoteJson(map.get('path') ?? './');
+      out += selectedPairs(s, ff);
       if (matches(s, 'uuid') && (seen === null || !seen.has('uuid'))) out += ',"uuid":' + quoteJson(ff.id);
     }
   }

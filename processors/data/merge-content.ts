@@ -17,7 +17,7 @@ import { defineProcessor, type PropertyDescriptor } from '../../server/sdk/defin
 import { Validators, type Validator } from '../../server/sdk/validators.ts';
 import { parseDataSize, parseTimePeriod } from '../../server/engine/units.ts';
 import { containsExpression } from '../../server/expression/index.ts';
-import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { AttributeMap, type FlowFile } from '../../server/engine/flowfile.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
 import type { ProcessContext } from '../../server/sdk/context.ts';
 import type { PropertyValue } from '../../server/sdk/property-value.ts';
@@ -896,18 +896,15 @@ function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Reco
     for (const ff of contents) forEachAttribute(ff, (k, v) => { if (result[k] === undefined) result[k] = v; });
     return result;
   }
-  // Keep Only Common Attributes.
+  // Keep Only Common Attributes. filename and path default per FlowFile, so they are compared as read.
   const first = contents[0];
-  const candidates = new Map<string, string>();
-  forEachAttribute(first, (k, v) => candidates.set(k, v));
-  let previous = first.attributeMap;
-  for (let i = 1; i < contents.length && candidates.size > 0; i++) {
-    const ff = contents[i];
-    const map = ff.attributeMap;
-    if (map === previous && map.get('filename') !== undefined && map.get('path') !== undefined) continue; // same map: same values
-    previous = map;
-    for (const [k, v] of candidates) if (valueOf(ff, k) !== v) candidates.delete(k);
+  for (const core of ['filename', 'path']) {
+    const v = valueOf(first, core)!;
+    let common = true;
+    for (let i = 1; i < contents.length && common; i++) if (valueOf(contents[i], core) !== v) common = false;
+    if (common) result[core] = v;
   }
-  for (const [k, v] of candidates) result[k] = v;
+  const { names, values } = AttributeMap.common(contents.map((ff) => ff.attributeMap));
+  for (let i = 0; i < names.length; i++) if (names[i] !== 'filename' && names[i] !== 'path') result[names[i]] = values[i];
   return result;
 }

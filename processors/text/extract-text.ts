@@ -12,6 +12,7 @@ import { defineProcessor } from '../../server/sdk/definition.ts';
 import type { ProcessContext, ValidationContext } from '../../server/sdk/context.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { ShapeCache } from '../../server/engine/attribute-map.ts';
 import { Validators } from '../../server/sdk/validators.ts';
 import { parseDataSize } from '../../server/engine/units.ts';
 import { compileSafeRegex, type JavaRegexFlags, type SafeRegex, type Match } from '../../server/regex/index.ts';
@@ -51,6 +52,8 @@ interface Extraction {
   /** NiFi's textual scan of (?<name>...) groups, and their group numbers. */
   named: string[];
   namedNumbers: number[];
+  /** Keys "<name>.<group name>" (the first match's keys). */
+  namedKeys: string[];
   useNamed: boolean;
 }
 
@@ -61,9 +64,12 @@ interface State {
   maxGroupLength: number;
   includeZero: boolean;
   repeating: boolean;
+  shapes: ShapeCache;
 }
 
-type Outcome = { attrs: Record<string, string> | null } | { exceeded: string };
+/** Attribute names and values in the order written (a name written twice keeps its first place). */
+interface Extracted { names: string[]; values: string[] }
+type Outcome = { attrs: Extracted | null } | { exceeded: string };
 
 export const ExtractText = defineProcessor<State>({
   type: 'ExtractText',
@@ -141,7 +147,7 @@ export const ExtractText = defineProcessor<State>({
     }
     return problems;
   },
-  initialState: () => ({ extractions: [], charset: javaCharset('UTF-8')!, maxBuffer: 1024 * 1024, maxGroupLength: 1024, includeZero: true, repeating: false }),
+  initialState: () => ({ extractions: [], charset: javaCharset('UTF-8')!, maxBuffer: 1024 * 1024, maxGroupLength: 1024, includeZero: true, repeating: false, shapes: new ShapeCache() }),
   async onScheduled(ctx) {
     const flags = flagsOf((n) => ctx.property(n).value);
     const useNamedGroups = ctx.property('Enable named group support').value === 'true';
@@ -152,6 +158,7 @@ export const ExtractText = defineProcessor<State>({
     s.includeZero = ctx.property('Include Capture Group 0').value !== 'false';
     s.repeating = ctx.property('Enable repeating capture group').value === 'true';
     s.extractions = [];
+    s.shapes = new ShapeCache();
     for (const [name, prop] of ctx.dynamicProperties) {
       const pattern = prop.value ?? '';
       let regex: SafeRegex;
@@ -165,7 +172,7 @@ export const ExtractText = defineProcessor<State>({
       s.extractions.push({
         name, regex, groupCount: regex.groupCount,
         keys: Array.from({ length: regex.groupCount + 1 }, (_, i) => `${name}.${i}`),
-        named, namedNumbers,
+        named, namedNumbers, namedKeys: named.map((n) => `${name}.${n}`),
         // as NiFi: named-group naming applies only when the group count equals the number of names found
         useNamed: useNamedGroups && regex.groupCount === named.length,
       });
@@ -211,7 +218,7 @@ function fitsInline(extractions: readonly Extraction[], text: string): boolean {
 }
 
 function evaluateSync(s: State, text: string): Outcome {
-  let attrs: Record<string, string> | null = null;
+  let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
     if (s.repeating) {
@@ -230,7 +237,7 @@ function evaluateSync(s: State, text: string): Outcome {
 }
 
 async function evaluateAsync(s: State, text: string): Promise<Outcome> {
-  let attrs: Record<string, string> | null = null;
+  let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
     if (s.repeating) {
@@ -249,7 +256,7 @@ async function evaluateAsync(s: State, text: string): Promise<Outcome> {
 }
 
 /** NiFi's attribute naming over the matches of one pattern. */
-function collect(s: State, ex: Extraction, matches: readonly Match[], into: Record<string, string> | null): Record<string, string> | null {
+function collect(s: State, ex: Extraction, matches: readonly Match[], into: Extracted | null): Extracted | null {
   let out = into;
   const max = s.maxGroupLength;
   const name = ex.name;
@@ -262,10 +269,10 @@ function collect(s: State, ex: Extraction, matches: readonly Match[], into: Reco
         const num = ex.namedNumbers[n];
         const v = num > 0 ? groups[num] : undefined;
         if (v !== undefined && v !== '') {
-          (out ??= {})[j > 0 ? `${name}.${ex.named[n]}.${j}` : `${name}.${ex.named[n]}`] = v.length > max ? v.slice(0, max) : v;
+          out = put(out, j > 0 ? `${name}.${ex.named[n]}.${j}` : ex.namedKeys[n], v.length > max ? v.slice(0, max) : v);
         }
       }
-      if (s.includeZero && j === 0) (out ??= {})[name] = groups[0] ?? '';
+      if (s.includeZero && j === 0) out = put(out, name, groups[0] ?? '');
       j++;
     } else {
       const start = j === 0 ? (s.includeZero ? 0 : 1) : 1;
@@ -273,12 +280,23 @@ function collect(s: State, ex: Extraction, matches: readonly Match[], into: Reco
         const v = groups[i];
         if (v === undefined || v === '') continue;
         const value = v.length > max ? v.slice(0, max) : v;
-        (out ??= {})[j === 0 ? ex.keys[i] : `${name}.${i + j}`] = value;
-        if (i === 1 && j === 0) out[name] = value;
+        out = put(out, j === 0 ? ex.keys[i] : `${name}.${i + j}`, value);
+        if (i === 1 && j === 0) out = put(out, name, value);
       }
       j += gc;
     }
   }
+  return out;
+}
+
+function put(out: Extracted | null, name: string, value: string): Extracted {
+  if (out === null) return { names: [name], values: [value] };
+  const names = out.names;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === name) { out.values[i] = value; return out; }
+  }
+  names.push(name);
+  out.values.push(value);
   return out;
 }
 
@@ -292,5 +310,6 @@ function finish(ctx: ProcessContext<State>, session: ProcessSession, ff: FlowFil
     session.transfer(ff, 'unmatched');
     return;
   }
-  session.transfer(session.putAllAttributes(ff, outcome.attrs), 'matched');
+  const { names, values } = outcome.attrs;
+  session.transfer(session.setAttributeMap(ff, ff.attributeMap.withShape(ctx.state.shapes.of(names), values)), 'matched');
 }

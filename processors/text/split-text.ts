@@ -12,12 +12,15 @@ import { defineProcessor } from '../../server/sdk/definition.ts';
 import type { ProcessContext } from '../../server/sdk/context.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { AttributeShape } from '../../server/engine/attribute-map.ts';
 import { Validators, type Validator } from '../../server/sdk/validators.ts';
 import { parseDataSize } from '../../server/engine/units.ts';
 import { LineScanner } from './line-scanner.ts';
 
 /** Splits emitted per trigger at most; inputs with fewer splits are emitted in one commit, as NiFi does. */
 export const BATCH_SPLITS = 10_000;
+/** The attributes every split gets, in NiFi's order. */
+const SPLIT_SHAPE = new AttributeShape(['text.line.count', 'fragment.size', 'fragment.identifier', 'fragment.index', 'segment.original.filename', 'fragment.count']);
 
 const INT_MAX = 2_147_483_647;
 
@@ -336,6 +339,7 @@ export const SplitText = defineProcessor<State>({
       }
       session.hold(result.parent);
       state.heldId = result.parent.id;
+      ctx.continueLater();
       break;
     }
   },
@@ -377,14 +381,6 @@ function emit(session: ProcessSession, parent: FlowFile, job: SplitJob, budget: 
 
   const out: FlowFile[] = [];
   const countText = String(job.count);
-  const attrs: Record<string, string> = {
-    'text.line.count': '',
-    'fragment.size': '',
-    'fragment.identifier': job.fragmentId,
-    'fragment.index': '',
-    'segment.original.filename': job.filename,
-    'fragment.count': countText,
-  };
   let done = false;
   if (job.headerOnly) {
     // only header lines: one split of the header without its last line terminator, and (as in NiFi) no fragment.count
@@ -396,23 +392,21 @@ function emit(session: ProcessSession, parent: FlowFile, job: SplitJob, budget: 
     done = true;
   } else {
     const header = job.header;
+    const base = parent.attributeMap;
     while (out.length < budget) {
       if (!sp.nextSplit()) { done = true; break; }
       const len = sp.emitLength;
-      let child: FlowFile;
+      if (header === null && len <= 0) continue;
+      const size = header === null ? len : len > 0 ? header.length + len : sp.headerLength - sp.headerCrlf;
+      const attrs = base.withShape(SPLIT_SHAPE, [String(sp.splitLines), String(size), job.fragmentId, String(++job.index), job.filename, countText]);
       if (header === null) {
-        if (len <= 0) continue;
-        child = session.createChild(parent, sp.splitStart, len);
+        out.push(session.createChild(parent, sp.splitStart, len, attrs));
       } else if (len > 0) {
         const body = parent.claim.read(parent.offset + sp.splitStart, len);
-        child = session.createChildWithContent(parent, Buffer.concat([header, body], header.length + len));
+        out.push(session.setAttributeMap(session.createChildWithContent(parent, Buffer.concat([header, body], header.length + len)), attrs));
       } else {
-        child = session.createChild(parent, 0, sp.headerLength - sp.headerCrlf);
+        out.push(session.createChild(parent, 0, size, attrs));
       }
-      attrs['text.line.count'] = String(sp.splitLines);
-      attrs['fragment.size'] = String(child.size);
-      attrs['fragment.index'] = String(++job.index);
-      out.push(session.putAllAttributes(child, attrs));
     }
     if (!done) {
       // finished exactly at the budget? the scanner is at the end when nothing is left

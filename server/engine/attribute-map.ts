@@ -1,22 +1,78 @@
 // Persistent attribute maps. A change adds a small layer over the parent map instead of copying
 // it, so a FlowFile that gains six attributes pays for six, not for every attribute it carries.
-// Layers are flattened once they get deep, which keeps lookups short.
+// A layer is a shape (its names, shared by every layer made with the same names) and an array of
+// values, so per-FlowFile layers cost two small arrays. Layers are flattened once they get deep.
 
 const MAX_DEPTH = 6;
+/** Above this many names a shape builds an index instead of scanning. */
+const SCAN_LIMIT = 12;
 const REMOVED: unique symbol = Symbol('removed');
-type Slot = string | typeof REMOVED;
+export type AttributeSlot = string | typeof REMOVED;
+
+/** The names of a layer, in order. Share one shape between layers with the same names. */
+export class AttributeShape {
+  private index: Map<string, number> | null = null;
+  readonly names: readonly string[];
+
+  constructor(names: readonly string[]) {
+    this.names = names;
+  }
+
+  indexOf(name: string): number {
+    const names = this.names;
+    if (names.length <= SCAN_LIMIT) {
+      for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+      return -1;
+    }
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = 0; i < names.length; i++) this.index.set(names[i], i);
+    }
+    return this.index.get(name) ?? -1;
+  }
+}
+
+/** Hands out one shape per distinct name list a caller produces (the last few are remembered). */
+export class ShapeCache {
+  private readonly recent: AttributeShape[] = [];
+
+  of(names: readonly string[]): AttributeShape {
+    const recent = this.recent;
+    search: for (let r = 0; r < recent.length; r++) {
+      const known = recent[r].names;
+      if (known.length !== names.length) continue;
+      for (let i = 0; i < names.length; i++) if (known[i] !== names[i]) continue search;
+      return recent[r];
+    }
+    const shape = new AttributeShape(names.slice());
+    if (recent.length >= 8) recent.pop();
+    recent.unshift(shape);
+    return shape;
+  }
+}
+
+const EMPTY_SHAPE = new AttributeShape([]);
+
+// withShape is called in loops over one parent (a split's children): remember the last answer.
+let memoMap: AttributeMap | null = null;
+let memoShape: AttributeShape | null = null;
+let memoShadows = false;
 
 export class AttributeMap {
   private flat: Readonly<Record<string, string>> | null = null;
   private count = -1;
 
   private constructor(
-    private readonly parent: AttributeMap | null,
-    private readonly own: Map<string, Slot>,
+    /** The map this layer sits on (null for a base layer). */
+    readonly parent: AttributeMap | null,
+    readonly shape: AttributeShape,
+    readonly values: readonly AttributeSlot[],
     private readonly depth: number,
+    /** True when no layer in this chain removes or overrides a name of a layer below it. */
+    readonly shadowFree: boolean,
   ) {}
 
-  static readonly EMPTY = new AttributeMap(null, new Map(), 0);
+  static readonly EMPTY = new AttributeMap(null, EMPTY_SHAPE, [], 0, true);
 
   static from(record: Readonly<Record<string, string | undefined>>): AttributeMap {
     return AttributeMap.EMPTY.with(record);
@@ -25,8 +81,11 @@ export class AttributeMap {
   get(name: string): string | undefined {
     let m: AttributeMap | null = this;
     while (m !== null) {
-      const v = m.own.get(name);
-      if (v !== undefined) return v === REMOVED ? undefined : v;
+      const i = m.shape.indexOf(name);
+      if (i >= 0) {
+        const v = m.values[i];
+        return v === REMOVED ? undefined : v;
+      }
       m = m.parent;
     }
     return undefined;
@@ -38,56 +97,146 @@ export class AttributeMap {
 
   /** A map with `changes` applied (undefined removes); returns this map when nothing changes. */
   with(changes: Readonly<Record<string, string | undefined>>): AttributeMap {
-    let own: Map<string, Slot> | null = null;
+    let names: string[] | null = null;
+    let values: AttributeSlot[] | null = null;
+    let shadows = false;
     for (const k in changes) {
       if (k === 'uuid' || k === '__proto__') continue;
       const v = changes[k];
-      if (this.get(k) === v) continue;
-      own ??= new Map();
-      own.set(k, v === undefined ? REMOVED : v);
+      const old = this.get(k);
+      if (old === v) continue;
+      if (old !== undefined || v === undefined) shadows = true;
+      (names ??= []).push(k);
+      (values ??= []).push(v === undefined ? REMOVED : v);
     }
-    if (own === null) return this;
-    if (this.depth >= MAX_DEPTH) {
-      const merged = this.collect();
-      for (const [k, v] of own) { if (v === REMOVED) merged.delete(k); else merged.set(k, v); }
-      return new AttributeMap(null, merged, 0);
-    }
-    return new AttributeMap(this === AttributeMap.EMPTY ? null : this, own, this === AttributeMap.EMPTY ? 0 : this.depth + 1);
+    if (names === null) return this;
+    return this.layer(new AttributeShape(names), values!, shadows);
   }
 
-  /** Every live attribute, oldest layer first, as a fresh Map. */
-  private collect(): Map<string, Slot> {
+  /**
+   * A map with `values[i]` set for `shape.names[i]` (no removals, no uuid). The fast path for
+   * processors that write the same names to every FlowFile: build the shape once, reuse it.
+   */
+  withShape(shape: AttributeShape, values: readonly string[]): AttributeMap {
+    if (memoMap !== this || memoShape !== shape) {
+      let shadows = false;
+      const names = shape.names;
+      for (let i = 0; i < names.length; i++) {
+        if (this.get(names[i]) !== undefined) { shadows = true; break; }
+      }
+      memoMap = this;
+      memoShape = shape;
+      memoShadows = shadows;
+    }
+    return this.layer(shape, values, memoShadows);
+  }
+
+  private layer(shape: AttributeShape, values: readonly AttributeSlot[], shadows: boolean): AttributeMap {
+    if (this === AttributeMap.EMPTY) {
+      return shadows ? AttributeMap.flatten([{ shape, values }]) : new AttributeMap(null, shape, values, 0, true);
+    }
+    if (this.depth >= MAX_DEPTH) return AttributeMap.flatten([...this.chain(), { shape, values }]);
+    return new AttributeMap(this, shape, values, this.depth + 1, this.shadowFree && !shadows);
+  }
+
+  /** The layers, oldest first. */
+  private chain(): AttributeMap[] {
     const layers: AttributeMap[] = [];
     for (let m: AttributeMap | null = this; m !== null; m = m.parent) layers.push(m);
-    const out = new Map<string, Slot>();
-    for (let i = layers.length - 1; i >= 0; i--) {
-      for (const [k, v] of layers[i].own) {
-        if (v === REMOVED) out.delete(k);
-        else out.set(k, v);
+    return layers.reverse();
+  }
+
+  /** One base layer holding the live attributes of `layers` (oldest first), in first-insertion order. */
+  private static flatten(layers: readonly { shape: AttributeShape; values: readonly AttributeSlot[] }[]): AttributeMap {
+    const merged = new Map<string, string>();
+    for (const { shape, values } of layers) {
+      const names = shape.names;
+      for (let i = 0; i < names.length; i++) {
+        const v = values[i];
+        if (v === REMOVED) merged.delete(names[i]);
+        else merged.set(names[i], v);
       }
     }
-    return out;
+    return new AttributeMap(null, new AttributeShape([...merged.keys()]), [...merged.values()], 0, true);
+  }
+
+  /**
+   * The attributes every map holds with the same value, in the first map's order. Maps that share
+   * layers (the children of one split) are compared by layer identity, not value by value.
+   */
+  static common(maps: readonly AttributeMap[]): { names: string[]; values: string[] } {
+    const names: string[] = [];
+    const values: string[] = [];
+    if (maps.length === 0) return { names, values };
+    const first = maps[0];
+    /** The layer each candidate came from (null: compare values). */
+    const owners: (AttributeMap | null)[] = [];
+    if (first.shadowFree) {
+      for (const layer of first.chain()) {
+        const ln = layer.shape.names;
+        for (let i = 0; i < ln.length; i++) { names.push(ln[i]); values.push(layer.values[i] as string); owners.push(layer); }
+      }
+    } else {
+      first.forEach((v, k) => { names.push(k); values.push(v); owners.push(null); });
+    }
+    const alive = names.map(() => true);
+    let left = names.length;
+    const chain: AttributeMap[] = [];
+    let previous = first;
+    for (let f = 1; f < maps.length && left > 0; f++) {
+      const m = maps[f];
+      if (m === previous) continue;
+      previous = m;
+      chain.length = 0;
+      if (m.shadowFree) for (let l: AttributeMap | null = m; l !== null; l = l.parent) chain.push(l);
+      for (let c = 0; c < names.length; c++) {
+        if (!alive[c]) continue;
+        const owner = owners[c];
+        if (owner !== null && chain.includes(owner)) continue;
+        if (m.get(names[c]) !== values[c]) { alive[c] = false; left--; }
+      }
+    }
+    const outNames: string[] = [];
+    const outValues: string[] = [];
+    for (let c = 0; c < names.length; c++) if (alive[c]) { outNames.push(names[c]); outValues.push(values[c]); }
+    return { names: outNames, values: outValues };
   }
 
   forEach(fn: (value: string, name: string) => void): void {
-    if (this.parent === null) {
-      for (const [k, v] of this.own) if (v !== REMOVED) fn(v, k);
+    if (this.shadowFree) {
+      this.visit(fn);
       return;
     }
-    for (const [k, v] of this.collect()) fn(v as string, k);
+    const base = AttributeMap.flatten(this.chain());
+    const names = base.shape.names;
+    for (let i = 0; i < names.length; i++) fn(base.values[i] as string, names[i]);
+  }
+
+  /** Oldest layer first; only for shadow-free chains. */
+  private visit(fn: (value: string, name: string) => void): void {
+    if (this.parent !== null) this.parent.visit(fn);
+    const names = this.shape.names;
+    const values = this.values;
+    for (let i = 0; i < names.length; i++) fn(values[i] as string, names[i]);
   }
 
   keys(): string[] {
-    return Object.keys(this.toObject());
+    const out: string[] = [];
+    this.forEach((_, k) => out.push(k));
+    return out;
   }
 
   get size(): number {
-    if (this.count < 0) this.count = this.parent === null ? [...this.own.values()].filter((v) => v !== REMOVED).length : this.collect().size;
+    if (this.count < 0) {
+      let n = 0;
+      this.forEach(() => { n++; });
+      this.count = n;
+    }
     return this.count;
   }
 
   /**
-   * A frozen plain object of every attribute. Flat maps (often shared by many FlowFiles) keep it;
+   * A frozen plain object of every attribute. Base maps (often shared by many FlowFiles) keep it;
    * layered maps, usually one FlowFile's own, build it afresh rather than hold a copy.
    */
   toObject(): Readonly<Record<string, string>> {

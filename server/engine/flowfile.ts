@@ -137,9 +137,13 @@ export class FlowFile {
     return new FlowFile(this.uuid, this.attributeMap, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
-  /** A child sharing the parent's attributes (copy-on-write), acks and lineage. */
-  child(claim: ContentClaim, offset: number, size: number, now: number): FlowFile {
-    return new FlowFile(null, this.attributeMap, claim, offset, size, now, this.lineage, this.id, this.acks);
+  withContentAndAttrs(claim: ContentClaim, offset: number, size: number, attrs: AttributeMap): FlowFile {
+    return new FlowFile(this.uuid, attrs, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
+  }
+
+  /** A child sharing the parent's attributes (copy-on-write) unless given others, and its acks and lineage. */
+  child(claim: ContentClaim, offset: number, size: number, now: number, attrs: AttributeMap = this.attributeMap): FlowFile {
+    return new FlowFile(null, attrs, claim, offset, size, now, this.lineage, this.id, this.acks);
   }
 }
 

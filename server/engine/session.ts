@@ -182,11 +182,14 @@ export class ProcessSession {
     return this.track(ff, null, null, UNRESOLVED);
   }
 
-  /** A child of `parent` sharing bytes [offset, offset + size) of its content, and its attributes. */
-  createChild(parent: FlowFile, offset = 0, size = parent.size - offset): FlowFile {
+  /**
+   * A child of `parent` sharing bytes [offset, offset + size) of its content, and its attributes
+   * (or `attributes`, usually the parent's map with a layer on top: see AttributeMap.withShape).
+   */
+  createChild(parent: FlowFile, offset = 0, size = parent.size - offset, attributes?: AttributeMap): FlowFile {
     this.check(parent);
     if (offset < 0 || size < 0 || offset + size > parent.size) throw new RangeError(`child range ${offset}+${size} is outside the parent's ${parent.size} bytes`);
-    return this.track(parent.child(parent.claim, parent.offset + offset, size, this.now), null, null, UNRESOLVED);
+    return this.track(parent.child(parent.claim, parent.offset + offset, size, this.now, attributes), null, null, UNRESOLVED);
   }
 
   /** A child of `parent` with new content. */
@@ -225,6 +228,12 @@ export class ProcessSession {
     return attrs === ff.attributeMap ? ff : this.replace(slot, ff.withAttrs(attrs), MOD_ATTRS);
   }
 
+  /** Replaces the attributes with `attributes` (built from ff.attributeMap, e.g. with withShape). */
+  setAttributeMap(ff: FlowFile, attributes: AttributeMap): FlowFile {
+    const slot = this.check(ff);
+    return attributes === ff.attributeMap ? ff : this.replace(slot, ff.withAttrs(attributes), MOD_ATTRS);
+  }
+
   removeAttribute(ff: FlowFile, name: string): FlowFile {
     return this.putAllAttributes(ff, { [name]: undefined });
   }
@@ -235,11 +244,12 @@ export class ProcessSession {
     return this.putAllAttributes(ff, changes);
   }
 
-  /** Replaces the content. */
-  write(ff: FlowFile, data: Buffer | Uint8Array | string): FlowFile {
+  /** Replaces the content, and the attributes too when `attributes` is given (one new version for both). */
+  write(ff: FlowFile, data: Buffer | Uint8Array | string, attributes?: AttributeMap): FlowFile {
     const slot = this.check(ff);
     const claim = this.host.contentStore.create(data);
-    return this.replace(slot, ff.withContent(claim, 0, claim.length), MOD_CONTENT);
+    if (attributes === undefined || attributes === ff.attributeMap) return this.replace(slot, ff.withContent(claim, 0, claim.length), MOD_CONTENT);
+    return this.replace(slot, ff.withContentAndAttrs(claim, 0, claim.length, attributes), MOD_CONTENT | MOD_ATTRS);
   }
 
   /** Points the FlowFile at an existing claim (e.g. a file a source picked up). */
