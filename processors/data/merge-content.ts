@@ -661,7 +661,7 @@ function describeFlowFile(ff: FlowFile): string {
 function processBin(ctx: ProcessContext<State>, session: ProcessSession, config: Config, bin: Bin): void {
   // Bring back the FlowFiles held since earlier triggers (the same objects, now in this session).
   if (bin.entries.length === 0) return;
-  let contents = bin.held > 0 ? [...session.adoptHeld(bin.entries.slice(0, bin.held).map((ff) => ff.id)), ...bin.entries.slice(bin.held)] : bin.entries.slice();
+  let contents = bin.held > 0 ? [...session.adoptHeld(bin.entries.slice(0, bin.held)), ...bin.entries.slice(bin.held)] : bin.entries.slice();
 
   if (config.defragment) {
     const error = defragmentError(contents);

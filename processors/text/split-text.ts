@@ -210,7 +210,8 @@ const jobs = new Map<string, SplitJob>();
 
 interface State {
   cfg: SplitConfig;
-  heldId: string | null;
+  /** The parent parked between batches (held by the engine). */
+  heldParent: FlowFile | null;
 }
 
 const nonEmptyExact: Validator = {
@@ -288,7 +289,7 @@ export const SplitText = defineProcessor<State>({
     }
     return [];
   },
-  initialState: () => ({ cfg: undefined as unknown as SplitConfig, heldId: null }),
+  initialState: () => ({ cfg: undefined as unknown as SplitConfig, heldParent: null }),
   onScheduled(ctx) {
     const maxSizeText = ctx.property('Maximum Fragment Size').value;
     const marker = ctx.property('Header Line Marker Characters').value;
@@ -311,10 +312,11 @@ export const SplitText = defineProcessor<State>({
     let budget = BATCH_SPLITS;
     let parents = 0;
     let ff: FlowFile | null = null;
-    if (state.heldId !== null) {
-      const id = state.heldId;
-      state.heldId = null;
-      try { ff = session.adoptHeld([id])[0]; } catch { ff = null; }
+    if (state.heldParent !== null) {
+      const held = state.heldParent;
+      state.heldParent = null;
+      session.onRollback(() => { state.heldParent = held; });
+      try { ff = session.adoptHeld([held])[0]; } catch { ff = null; }
     }
     for (;;) {
       if (ff === null) {
@@ -338,7 +340,7 @@ export const SplitText = defineProcessor<State>({
         continue;
       }
       session.hold(result.parent);
-      state.heldId = result.parent.id;
+      state.heldParent = result.parent;
       ctx.continueLater();
       break;
     }

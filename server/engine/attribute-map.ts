@@ -53,8 +53,8 @@ export class ShapeCache {
 
 const EMPTY_SHAPE = new AttributeShape([]);
 
-// withShape is called in loops over one parent (a split's children): remember the last answer.
-let memoMap: AttributeMap | null = null;
+// withShape is called in loops over FlowFiles whose layers have the same shapes: remember the last answer.
+const memoChain: AttributeShape[] = [];
 let memoShape: AttributeShape | null = null;
 let memoShadows = false;
 
@@ -118,13 +118,20 @@ export class AttributeMap {
    * processors that write the same names to every FlowFile: build the shape once, reuse it.
    */
   withShape(shape: AttributeShape, values: readonly string[]): AttributeMap {
-    if (memoMap !== this || memoShape !== shape) {
+    // Whether the new names override older ones depends only on the shapes in the chain.
+    let known = memoShape === shape && memoChain.length === this.depth + 1;
+    if (known) {
+      let m: AttributeMap | null = this;
+      for (let i = 0; m !== null; i++, m = m.parent) if (m.shape !== memoChain[i]) { known = false; break; }
+    }
+    if (!known) {
+      memoChain.length = 0;
       let shadows = false;
       const names = shape.names;
-      for (let i = 0; i < names.length; i++) {
-        if (this.get(names[i]) !== undefined) { shadows = true; break; }
+      for (let m: AttributeMap | null = this; m !== null; m = m.parent) {
+        memoChain.push(m.shape);
+        for (let i = 0; i < names.length && !shadows; i++) if (m.shape.indexOf(names[i]) >= 0) shadows = true;
       }
-      memoMap = this;
       memoShape = shape;
       memoShadows = shadows;
     }
@@ -169,15 +176,16 @@ export class AttributeMap {
     const values: string[] = [];
     if (maps.length === 0) return { names, values };
     const first = maps[0];
-    /** The layer each candidate came from (null: compare values). */
+    /** The layer each candidate came from (null: compare values), and its index there. */
     const owners: (AttributeMap | null)[] = [];
+    const slots: number[] = [];
     if (first.shadowFree) {
       for (const layer of first.chain()) {
         const ln = layer.shape.names;
-        for (let i = 0; i < ln.length; i++) { names.push(ln[i]); values.push(layer.values[i] as string); owners.push(layer); }
+        for (let i = 0; i < ln.length; i++) { names.push(ln[i]); values.push(layer.values[i] as string); owners.push(layer); slots.push(i); }
       }
     } else {
-      first.forEach((v, k) => { names.push(k); values.push(v); owners.push(null); });
+      first.forEach((v, k) => { names.push(k); values.push(v); owners.push(null); slots.push(-1); });
     }
     const alive = names.map(() => true);
     let left = names.length;
@@ -189,10 +197,20 @@ export class AttributeMap {
       previous = m;
       chain.length = 0;
       if (m.shadowFree) for (let l: AttributeMap | null = m; l !== null; l = l.parent) chain.push(l);
-      for (let c = 0; c < names.length; c++) {
+      candidates: for (let c = 0; c < names.length; c++) {
         if (!alive[c]) continue;
         const owner = owners[c];
-        if (owner !== null && chain.includes(owner)) continue;
+        if (owner !== null) {
+          // the same layer: the same value; a layer of the same shape: the value at the same index
+          for (let l = 0; l < chain.length; l++) {
+            const layer = chain[l];
+            if (layer === owner) continue candidates;
+            if (layer.shape === owner.shape) {
+              if (layer.values[slots[c]] !== values[c]) { alive[c] = false; left--; }
+              continue candidates;
+            }
+          }
+        }
         if (m.get(names[c]) !== values[c]) { alive[c] = false; left--; }
       }
     }

@@ -54,7 +54,7 @@ export interface NodeEnvironment {
 
 export class ProcessorNode implements SessionHost {
   readonly stats = new ProcessorStats();
-  readonly held = new Map<string, FlowFile>();
+  readonly held = new Set<FlowFile>();
   incoming: FlowFileQueue[] = [];
   routes = new Map<string, Route>();
   /** Every queue this processor writes to, for the back-pressure check. */

@@ -34,7 +34,7 @@ export interface SessionHost {
   readonly stats: ProcessorStats;
   readonly provenance: ProvenanceSink | null;
   /** FlowFiles the processor holds between triggers (bins), by id. */
-  readonly held: Map<string, FlowFile>;
+  readonly held: Set<FlowFile>;
   pollCursor: number;
   yieldUntil: number;
 }
@@ -296,12 +296,11 @@ export class ProcessSession {
   }
 
   /** Brings held FlowFiles back into this session; they must then be transferred or removed. */
-  adoptHeld(ids: Iterable<string>): FlowFile[] {
+  adoptHeld(flowFiles: Iterable<FlowFile>): FlowFile[] {
     const out: FlowFile[] = [];
-    for (const id of ids) {
-      const ff = this.host.held.get(id);
-      if (!ff) throw new FlowFileHandlingError(`FlowFile ${id} is not held by ${this.host.type}`);
-      this.host.held.delete(id);
+    const held = this.host.held;
+    for (const ff of flowFiles) {
+      if (!held.delete(ff)) throw new FlowFileHandlingError(`FlowFile ${ff.id} is not held by ${this.host.type}`);
       out.push(this.track(ff, ff, 'held', UNRESOLVED));
     }
     return out;
@@ -339,7 +338,7 @@ export class ProcessSession {
       const st = status[i];
       const isInput = this.originals[i] !== null;
       if (prov) this.reportChanges(prov, i);
-      if (st === HELD) { this.host.held.set(ff.id, ff); continue; }
+      if (st === HELD) { this.host.held.add(ff); continue; }
       if (st === REMOVED) {
         if (ff.acks !== null) ledger.add(ff.acks, isInput ? -1 : 0);
         if (prov) this.report(prov, 'DROP', ff, 'removed by processor');
@@ -418,7 +417,7 @@ export class ProcessSession {
       const original = this.originals[i];
       const origin = this.origins[i];
       if (original === null || origin === null) continue;
-      if (origin === 'held') { this.host.held.set(original.id, original); continue; }
+      if (origin === 'held') { this.host.held.add(original); continue; }
       const until = penaltyFor(i);
       let groups = byQueue.get(origin);
       if (!groups) byQueue.set(origin, (groups = []));
