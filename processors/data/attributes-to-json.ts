@@ -182,6 +182,9 @@ export const AttributesToJSON = defineProcessor<State>({
     const s = ctx.state;
     const flowFiles = session.get(1000);
     const structured = s.nested || s.pretty;
+    // to content: the batch's JSON goes into one claim, each FlowFile pointing at its range
+    const texts: string[] | null = s.toContent ? [] : null;
+    const written: FlowFile[] | null = s.toContent ? [] : null;
     for (let i = 0; i < flowFiles.length; i++) {
       const ff = flowFiles[i];
       let json: string;
@@ -194,12 +197,25 @@ export const AttributesToJSON = defineProcessor<State>({
         session.transfer(ff, 'failure');
         continue;
       }
-      if (s.toContent) {
-        const attrs = ff.attributeMap.get(MIME_TYPE) === APPLICATION_JSON ? ff.attributeMap : ff.attributeMap.withShape(MIME_SHAPE, MIME_VALUES);
-        session.transfer(session.write(ff, json, attrs), 'success');
+      if (texts !== null) {
+        texts.push(json);
+        written!.push(ff);
       } else {
         session.transfer(session.putAttribute(ff, JSON_ATTRIBUTE_NAME, json), 'success');
       }
+    }
+    if (texts === null || texts.length === 0) return;
+    const all = texts.join('');
+    const bytes = Buffer.from(all, 'utf8');
+    const ascii = bytes.length === all.length;
+    const claim = ctx.contentStore.create(bytes);
+    let offset = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const ff = written![i];
+      const size = ascii ? texts[i].length : Buffer.byteLength(texts[i], 'utf8');
+      const attrs = ff.attributeMap.get(MIME_TYPE) === APPLICATION_JSON ? ff.attributeMap : ff.attributeMap.withShape(MIME_SHAPE, MIME_VALUES);
+      session.transfer(session.setContent(ff, claim, offset, size, attrs), 'success');
+      offset += size;
     }
   },
 });

@@ -774,44 +774,45 @@ function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: Flo
     if (i > 0 && mime !== undefined && mime !== ff.attributeMap.get('mime.type')) mime = undefined;
   }
   if (demarcator !== null && contents.length > 1) length += demarcator.length * (contents.length - 1);
-  function* pieces(): Generator<Buffer> {
-    if (header !== null) yield header;
-    const n = contents.length;
-    for (let i = 0; i < n; i++) {
-      const ff = contents[i];
-      if (ff.size > 0) yield ff.content();
-      if (demarcator !== null && i < n - 1) yield demarcator;
-    }
-    if (footer !== null) yield footer;
-  }
-  return { chunks: coalesce(pieces()), length, mimeType: mime ?? 'application/octet-stream', filename: createFilename(contents), unmerged: [] };
+  return { chunks: concatChunks(header, contents, demarcator, footer), length, mimeType: mime ?? 'application/octet-stream', filename: createFilename(contents), unmerged: [] };
 }
 
 const BLOCK_SIZE = 64 * 1024;
 
 /**
- * Packs small pieces into 64 KB blocks (fresh buffers, so a store may keep them), so that a
- * file-backed store writes blocks rather than one small write per FlowFile and demarcator.
+ * The bundle's bytes in 64 KB blocks (fresh buffers, so a store may keep them): small contents are
+ * copied straight from their claims, so a file-backed store writes blocks rather than one small write
+ * per FlowFile and demarcator. Large contents pass through as they are.
  */
-function* coalesce(pieces: Iterable<Buffer>): Generator<Buffer> {
-  let block: Buffer | null = null;
+function* concatChunks(header: Buffer | null, contents: readonly FlowFile[], demarcator: Buffer | null, footer: Buffer | null): Generator<Buffer> {
+  let block = Buffer.allocUnsafe(BLOCK_SIZE);
   let used = 0;
-  for (const piece of pieces) {
+  function* add(piece: Buffer): Generator<Buffer> {
     if (piece.length >= BLOCK_SIZE / 4) {
-      if (block !== null && used > 0) { yield block.subarray(0, used); block = null; used = 0; }
+      if (used > 0) { yield block.subarray(0, used); block = Buffer.allocUnsafe(BLOCK_SIZE); used = 0; }
       yield piece;
-      continue;
+      return;
     }
-    if (block === null) block = Buffer.allocUnsafe(BLOCK_SIZE);
-    if (used + piece.length > BLOCK_SIZE) {
-      yield block.subarray(0, used);
-      block = Buffer.allocUnsafe(BLOCK_SIZE);
-      used = 0;
-    }
-    piece.copy(block, used);
-    used += piece.length;
+    if (used + piece.length > BLOCK_SIZE) { yield block.subarray(0, used); block = Buffer.allocUnsafe(BLOCK_SIZE); used = 0; }
+    used += piece.copy(block, used);
   }
-  if (block !== null && used > 0) yield block.subarray(0, used);
+  if (header !== null) yield* add(header);
+  const n = contents.length;
+  for (let i = 0; i < n; i++) {
+    const ff = contents[i];
+    const size = ff.size;
+    if (size >= BLOCK_SIZE / 4) yield* add(ff.content());
+    else if (size > 0) {
+      if (used + size > BLOCK_SIZE) { yield block.subarray(0, used); block = Buffer.allocUnsafe(BLOCK_SIZE); used = 0; }
+      used += ff.claim.readInto(ff.offset, block, used, size);
+    }
+    if (demarcator !== null && i < n - 1) {
+      if (demarcator.length < BLOCK_SIZE / 4 && used + demarcator.length <= BLOCK_SIZE) used += demarcator.copy(block, used);
+      else yield* add(demarcator);
+    }
+  }
+  if (footer !== null) yield* add(footer);
+  if (used > 0) yield block.subarray(0, used);
 }
 
 /** NiFi's getPath: the path attribute as a relative directory prefix ("" for "./"). */

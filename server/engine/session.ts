@@ -252,10 +252,15 @@ export class ProcessSession {
     return this.replace(slot, ff.withContentAndAttrs(claim, 0, claim.length, attributes), MOD_CONTENT | MOD_ATTRS);
   }
 
-  /** Points the FlowFile at an existing claim (e.g. a file a source picked up). */
-  setContent(ff: FlowFile, claim: ContentClaim, offset = 0, size = claim.length - offset): FlowFile {
+  /**
+   * Points the FlowFile at an existing claim (a file a source picked up, or a range of a claim that
+   * a processor filled for a whole batch), and replaces the attributes too when given.
+   */
+  setContent(ff: FlowFile, claim: ContentClaim, offset = 0, size = claim.length - offset, attributes?: AttributeMap): FlowFile {
     const slot = this.check(ff);
-    return this.replace(slot, ff.withContent(claim, offset, size), MOD_CONTENT);
+    if (offset < 0 || size < 0 || offset + size > claim.length) throw new RangeError(`content range ${offset}+${size} is outside the claim's ${claim.length} bytes`);
+    if (attributes === undefined || attributes === ff.attributeMap) return this.replace(slot, ff.withContent(claim, offset, size), MOD_CONTENT);
+    return this.replace(slot, ff.withContentAndAttrs(claim, offset, size, attributes), MOD_CONTENT | MOD_ATTRS);
   }
 
   read(ff: FlowFile): Buffer {
