@@ -897,15 +897,17 @@ function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Reco
     for (const ff of contents) forEachAttribute(ff, (k, v) => { if (result[k] === undefined) result[k] = v; });
     return result;
   }
-  // Keep Only Common Attributes. filename and path default per FlowFile, so they are compared as read.
+  // Keep Only Common Attributes. filename and path have per-FlowFile defaults: compared as read when
+  // the first FlowFile lacks them (rare), else they are ordinary attributes.
   const first = contents[0];
   for (const core of ['filename', 'path']) {
+    if (first.attributeMap.get(core) !== undefined) continue;
     const v = valueOf(first, core)!;
     let common = true;
     for (let i = 1; i < contents.length && common; i++) if (valueOf(contents[i], core) !== v) common = false;
     if (common) result[core] = v;
   }
   const { names, values } = AttributeMap.common(contents.map((ff) => ff.attributeMap));
-  for (let i = 0; i < names.length; i++) if (names[i] !== 'filename' && names[i] !== 'path') result[names[i]] = values[i];
+  for (let i = 0; i < names.length; i++) result[names[i]] = values[i];
   return result;
 }

@@ -169,51 +169,72 @@ export class AttributeMap {
 
   /**
    * The attributes every map holds with the same value, in the first map's order. Maps that share
-   * layers (the children of one split) are compared by layer identity, not value by value.
+   * layers (the children of one split) are compared by layer identity, not value by value: once a
+   * map's chain reaches a layer of the first map's chain, everything from there down is common.
    */
   static common(maps: readonly AttributeMap[]): { names: string[]; values: string[] } {
     const names: string[] = [];
     const values: string[] = [];
     if (maps.length === 0) return { names, values };
     const first = maps[0];
-    /** The layer each candidate came from (null: compare values), and its index there. */
-    const owners: (AttributeMap | null)[] = [];
+    if (!first.shadowFree) return AttributeMap.commonByValue(first, maps);
+    // Candidates by layer of the first map, newest layer first (depth = index in firstChain).
+    const firstChain: AttributeMap[] = [];
+    for (let l: AttributeMap | null = first; l !== null; l = l.parent) firstChain.push(l);
+    const depthOf: number[] = [];
     const slots: number[] = [];
-    if (first.shadowFree) {
-      for (const layer of first.chain()) {
-        const ln = layer.shape.names;
-        for (let i = 0; i < ln.length; i++) { names.push(ln[i]); values.push(layer.values[i] as string); owners.push(layer); slots.push(i); }
-      }
-    } else {
-      first.forEach((v, k) => { names.push(k); values.push(v); owners.push(null); slots.push(-1); });
+    for (let d = firstChain.length - 1; d >= 0; d--) {
+      const layer = firstChain[d];
+      const ln = layer.shape.names;
+      for (let i = 0; i < ln.length; i++) { names.push(ln[i]); values.push(layer.values[i] as string); depthOf.push(d); slots.push(i); }
     }
     const alive = names.map(() => true);
     let left = names.length;
-    const chain: AttributeMap[] = [];
+    const walked: AttributeMap[] = [];
     let previous = first;
     for (let f = 1; f < maps.length && left > 0; f++) {
       const m = maps[f];
       if (m === previous) continue;
       previous = m;
-      chain.length = 0;
-      if (m.shadowFree) for (let l: AttributeMap | null = m; l !== null; l = l.parent) chain.push(l);
+      // Walk m's chain down to the first layer it shares with the first map.
+      let shared = firstChain.length;
+      walked.length = 0;
+      if (m.shadowFree) {
+        for (let l: AttributeMap | null = m; l !== null; l = l.parent) {
+          const d = firstChain.indexOf(l);
+          if (d >= 0) { shared = d; break; }
+          walked.push(l);
+        }
+      }
       candidates: for (let c = 0; c < names.length; c++) {
-        if (!alive[c]) continue;
-        const owner = owners[c];
-        if (owner !== null) {
-          // the same layer: the same value; a layer of the same shape: the value at the same index
-          for (let l = 0; l < chain.length; l++) {
-            const layer = chain[l];
-            if (layer === owner) continue candidates;
-            if (layer.shape === owner.shape) {
-              if (layer.values[slots[c]] !== values[c]) { alive[c] = false; left--; }
-              continue candidates;
-            }
+        if (!alive[c] || depthOf[c] >= shared) continue;
+        if (m.shadowFree) {
+          // a layer of the same shape holds the name at the same index
+          const shape = firstChain[depthOf[c]].shape;
+          for (let w = 0; w < walked.length; w++) {
+            if (walked[w].shape !== shape) continue;
+            if (walked[w].values[slots[c]] !== values[c]) { alive[c] = false; left--; }
+            continue candidates;
           }
         }
         if (m.get(names[c]) !== values[c]) { alive[c] = false; left--; }
       }
     }
+    return AttributeMap.survivors(names, values, alive);
+  }
+
+  private static commonByValue(first: AttributeMap, maps: readonly AttributeMap[]): { names: string[]; values: string[] } {
+    const names: string[] = [];
+    const values: string[] = [];
+    first.forEach((v, k) => { names.push(k); values.push(v); });
+    const alive = names.map(() => true);
+    for (let f = 1; f < maps.length; f++) {
+      for (let c = 0; c < names.length; c++) if (alive[c] && maps[f].get(names[c]) !== values[c]) alive[c] = false;
+    }
+    return AttributeMap.survivors(names, values, alive);
+  }
+
+  private static survivors(names: string[], values: string[], alive: boolean[]): { names: string[]; values: string[] } {
     const outNames: string[] = [];
     const outValues: string[] = [];
     for (let c = 0; c < names.length; c++) if (alive[c]) { outNames.push(names[c]); outValues.push(values[c]); }

@@ -1,6 +1,6 @@
 // Content stores create claims. Small content stays in memory; content above a threshold goes to
 // files in the content directory, so large content is never forced wholly into memory.
-import { mkdirSync, openSync, writeSync, closeSync, rmSync, readdirSync, fsyncSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync, rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { FileClaim, MemoryClaim, EMPTY_CLAIM, type ContentClaim } from './claim.ts';
@@ -50,7 +50,7 @@ export class FileContentStore implements ContentStore {
         while (off < c.length) off += writeSync(fd, c, off, c.length - off);
         written += c.length;
       }
-      fsyncSync(fd);
+      // no fsync: claims never outlive the process (the directory is emptied at start-up)
     } finally {
       closeSync(fd);
     }
