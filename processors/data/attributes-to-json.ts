@@ -14,7 +14,8 @@ import { containsExpression } from '../../server/expression/index.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
 import { AttributeShape, type AttributeMap } from '../../server/engine/attribute-map.ts';
 import { compileJavaRegex } from '../../server/regex/java-regex.ts';
-import { parseJson, quoteJson, toJson, toPrettyJson, JsonParseError, type JsonObject, type JsonValue } from './json.ts';
+import { JsonBytes, pairKeyBytes } from './json-bytes.ts';
+import { parseJson, toJson, toPrettyJson, JsonParseError, type JsonObject, type JsonValue } from './json.ts';
 
 export const JSON_ATTRIBUTE_NAME = 'JSONAttributes';
 const DESTINATION_ATTRIBUTE = 'flowfile-attribute';
@@ -38,14 +39,19 @@ interface State {
   toContent: boolean;
   nested: boolean;
   pretty: boolean;
-  quoted: Map<string, string>;
+  quoted: Map<string, Buffer>;
   /** Per attribute shape: which of its names go into the JSON, with their quoted keys. */
   selections: WeakMap<AttributeShape, Selection>;
   /** Scratch for walking a FlowFile's attribute layers. */
   layers: (AttributeMap | null)[];
+  out: JsonBytes;
 }
 
-interface Selection { indexes: number[]; keys: string[] }
+interface Selection {
+  indexes: number[];
+  /** '"name":' (UTF-8) for each selected index. */
+  keys: Buffer[];
+}
 
 /** Compiles the regex as java.util.regex would, for Matcher.matches() (the whole name must match). */
 function compileWholeMatch(pattern: string): RegExp {
@@ -161,7 +167,7 @@ export const AttributesToJSON = defineProcessor<State>({
   },
   initialState: () => ({
     list: null, listSet: new Set(), pattern: null, matchCache: new Map(), includeCore: true, nullValue: false,
-    toContent: false, nested: false, pretty: false, quoted: new Map(), selections: new WeakMap(), layers: [],
+    toContent: false, nested: false, pretty: false, quoted: new Map(), selections: new WeakMap(), layers: [], out: new JsonBytes(),
   }),
   onScheduled(ctx) {
     const s = ctx.state;
@@ -182,37 +188,44 @@ export const AttributesToJSON = defineProcessor<State>({
     const s = ctx.state;
     const flowFiles = session.get(1000);
     const structured = s.nested || s.pretty;
-    // to content: the batch's JSON goes into one claim, each FlowFile pointing at its range
-    const texts: string[] | null = s.toContent ? [] : null;
-    const written: FlowFile[] | null = s.toContent ? [] : null;
+    const out = s.out;
+    out.reset();
+    const written: FlowFile[] = [];
+    const ends: number[] = [];
     for (let i = 0; i < flowFiles.length; i++) {
       const ff = flowFiles[i];
-      let json: string;
+      let json: string | null = null;
+      const start = out.length;
       try {
-        json = structured ? structuredJson(s, ff) : plainJson(s, ff);
+        if (structured) json = structuredJson(s, ff);
+        else {
+          appendPlainJson(s, ff, out);
+          if (!s.toContent) json = out.text(start, out.length);
+        }
       } catch (e) {
         if (!(e instanceof JsonParseError)) throw e;
+        out.length = start;
         ctx.logger.error({ flowFile: ff.id, err: e.message }, 'an attribute holds invalid JSON');
         ctx.bulletin('ERROR', `${ff.id}: an attribute value that looks like JSON could not be parsed: ${e.message}; routing to failure`);
         session.transfer(ff, 'failure');
         continue;
       }
-      if (texts !== null) {
-        texts.push(json);
-        written!.push(ff);
-      } else {
-        session.transfer(session.putAttribute(ff, JSON_ATTRIBUTE_NAME, json), 'success');
+      if (!s.toContent) {
+        out.length = start;
+        session.transfer(session.putAttribute(ff, JSON_ATTRIBUTE_NAME, json!), 'success');
+        continue;
       }
+      if (json !== null) out.raw(json);
+      written.push(ff);
+      ends.push(out.length);
     }
-    if (texts === null || texts.length === 0) return;
-    const all = texts.join('');
-    const bytes = Buffer.from(all, 'utf8');
-    const ascii = bytes.length === all.length;
-    const claim = ctx.contentStore.create(bytes);
+    if (written.length === 0) return;
+    // to content: the batch's JSON goes into one claim, each FlowFile pointing at its range
+    const claim = ctx.contentStore.create(out.take());
     let offset = 0;
-    for (let i = 0; i < texts.length; i++) {
-      const ff = written![i];
-      const size = ascii ? texts[i].length : Buffer.byteLength(texts[i], 'utf8');
+    for (let i = 0; i < written.length; i++) {
+      const ff = written[i];
+      const size = ends[i] - offset;
       const attrs = ff.attributeMap.get(MIME_TYPE) === APPLICATION_JSON ? ff.attributeMap : ff.attributeMap.withShape(MIME_SHAPE, MIME_VALUES);
       session.transfer(session.setContent(ff, claim, offset, size, attrs), 'success');
       offset += size;
@@ -220,14 +233,19 @@ export const AttributesToJSON = defineProcessor<State>({
   },
 });
 
-function quotedKey(s: State, name: string): string {
+/** '"name":' (UTF-8) for a pair of the output object. */
+function pairKey(s: State, name: string): Buffer {
   let q = s.quoted.get(name);
   if (q === undefined) {
-    q = quoteJson(name);
+    q = pairKeyBytes(name);
     if (s.quoted.size < 10_000) s.quoted.set(name, q);
   }
   return q;
 }
+
+const FILENAME_KEY = pairKeyBytes('filename');
+const PATH_KEY = pairKeyBytes('path');
+const UUID_KEY = pairKeyBytes('uuid');
 
 function matches(s: State, name: string): boolean {
   let m = s.matchCache.get(name);
@@ -294,21 +312,20 @@ function selectionOf(s: State, shape: AttributeShape): Selection {
     for (let i = 0; i < names.length; i++) {
       if (!selected(s, names[i])) continue;
       sel.indexes.push(i);
-      sel.keys.push(',' + quotedKey(s, names[i]) + ':');
+      sel.keys.push(pairKey(s, names[i]));
     }
     s.selections.set(shape, sel);
   }
   return sel;
 }
 
-/** The selected attributes of the map, oldest layer first, as ',"key":"value"' pairs. */
-function selectedPairs(s: State, ff: FlowFile): string {
+/** The selected attributes of the map, oldest layer first. */
+function appendSelected(s: State, ff: FlowFile, out: JsonBytes): void {
   const map = ff.attributeMap;
-  let out = '';
   if (!map.shadowFree) {
     const attrs = map.toObject();
-    for (const k in attrs) if (selected(s, k)) out += ',' + quotedKey(s, k) + ':' + quoteJson(attrs[k]);
-    return out;
+    for (const k in attrs) if (selected(s, k)) out.pair(pairKey(s, k), attrs[k]);
+    return;
   }
   const layers = s.layers;
   let n = 0;
@@ -316,43 +333,39 @@ function selectedPairs(s: State, ff: FlowFile): string {
   while (n > 0) {
     const layer = layers[--n]!;
     layers[n] = null;
-    const sel = selectionOf(s, layer.shape);
-    const { indexes, keys } = sel;
+    const { indexes, keys } = selectionOf(s, layer.shape);
     const values = layer.values;
-    for (let i = 0; i < indexes.length; i++) out += keys[i] + quoteJson(values[indexes[i]] as string);
+    for (let i = 0; i < indexes.length; i++) out.pair(keys[i], values[indexes[i]] as string);
   }
-  return out;
 }
 
-/** ESCAPED strategy, compact output: the JSON text is built directly (same selection as selectAttributes). */
-function plainJson(s: State, ff: FlowFile): string {
+/** ESCAPED strategy, compact output: appends the JSON object (same selection as selectAttributes). */
+function appendPlainJson(s: State, ff: FlowFile, out: JsonBytes): void {
   const list = s.list;
   const map = ff.attributeMap;
-  let out = '';
+  out.beginObject();
   if (list === null && s.pattern === null) {
     const core = s.includeCore;
     if (core) {
-      out += ',"filename":' + quoteJson(map.get('filename') ?? ff.id) + ',"path":' + quoteJson(map.get('path') ?? './');
+      out.pair(FILENAME_KEY, map.get('filename') ?? ff.id);
+      out.pair(PATH_KEY, map.get('path') ?? './');
     }
-    out += selectedPairs(s, ff);
-    if (core) out += ',"uuid":' + quoteJson(ff.id);
+    appendSelected(s, ff, out);
+    if (core) out.pair(UUID_KEY, ff.id);
   } else {
     if (list !== null) {
-      const missing = s.nullValue ? 'null' : '""';
-      for (let i = 0; i < list.length; i++) {
-        const v = attributeOf(ff, list[i]);
-        out += ',' + quotedKey(s, list[i]) + ':' + (v === undefined ? missing : quoteJson(v));
-      }
+      const missing = s.nullValue ? null : '';
+      for (let i = 0; i < list.length; i++) out.pair(pairKey(s, list[i]), attributeOf(ff, list[i]) ?? missing);
     }
     if (s.pattern !== null) {
       const seen = list !== null ? s.listSet : null;
-      if (matches(s, 'filename') && (seen === null || !seen.has('filename'))) out += ',"filename":' + quoteJson(map.get('filename') ?? ff.id);
-      if (matches(s, 'path') && (seen === null || !seen.has('path'))) out += ',"path":' + quoteJson(map.get('path') ?? './');
-      out += selectedPairs(s, ff);
-      if (matches(s, 'uuid') && (seen === null || !seen.has('uuid'))) out += ',"uuid":' + quoteJson(ff.id);
+      if (matches(s, 'filename') && (seen === null || !seen.has('filename'))) out.pair(FILENAME_KEY, map.get('filename') ?? ff.id);
+      if (matches(s, 'path') && (seen === null || !seen.has('path'))) out.pair(PATH_KEY, map.get('path') ?? './');
+      appendSelected(s, ff, out);
+      if (matches(s, 'uuid') && (seen === null || !seen.has('uuid'))) out.pair(UUID_KEY, ff.id);
     }
   }
-  return out === '' ? '{}' : '{' + out.slice(1) + '}';
+  out.endObject();
 }
 
 /** NESTED strategy and/or pretty printing: builds the value tree, parsing values that look like JSON. */
