@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const [input, output] = process.argv.slice(2);
+const t0 = performance.now(); // like the Sluice run, timed from the start of the work (start-up excluded)
 const re = /^(\S+) \S+ \S+ \[([^\]]+)\] "(\S+) (\S+)[^"]*" (\d{3}) (\d+|-)/;
 const out = createWriteStream(output);
 let batch: string[] = [];
@@ -21,4 +22,4 @@ for await (const line of rl) {
 }
 if (batch.length) out.write(`${batch.join('\n')}\n`);
 await new Promise((r) => out.end(r));
-process.stdout.write(JSON.stringify({ lines, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+process.stdout.write(JSON.stringify({ lines, ms: performance.now() - t0, maxRssKb: process.resourceUsage().maxRSS }) + '\n');

@@ -7,6 +7,8 @@ import type { Validator } from '../../server/sdk/validators.ts';
 export interface JavaCharset {
   readonly name: string;
   decode(bytes: Buffer): string;
+  /** Set when Node's own decoder gives exactly `decode`'s result (so claims can decode in place). */
+  readonly nodeEncoding?: 'utf8' | 'latin1';
   /** Null when Sluice can decode but not encode this character set. */
   encode: ((text: string) => Buffer) | null;
 }
@@ -73,9 +75,9 @@ function utf16Encode(s: string, bigEndian: boolean, bom: boolean): Buffer {
 }
 
 const BUILTIN: Record<string, () => JavaCharset> = {
-  'utf-8': () => ({ name: 'UTF-8', decode: (b) => b.toString('utf8'), encode: utf8Encode }),
+  'utf-8': () => ({ name: 'UTF-8', decode: (b) => b.toString('utf8'), encode: utf8Encode, nodeEncoding: 'utf8' }),
   'us-ascii': () => ({ name: 'US-ASCII', decode: asciiDecode, encode: singleByteEncoder(0x7f) }),
-  'iso-8859-1': () => ({ name: 'ISO-8859-1', decode: (b) => b.toString('latin1'), encode: singleByteEncoder(0xff) }),
+  'iso-8859-1': () => ({ name: 'ISO-8859-1', decode: (b) => b.toString('latin1'), encode: singleByteEncoder(0xff), nodeEncoding: 'latin1' }),
   'utf-16': () => ({ name: 'UTF-16', decode: (b) => utf16Decode(b, true, true), encode: (s) => utf16Encode(s, true, true) }),
   'utf-16be': () => ({ name: 'UTF-16BE', decode: (b) => utf16Decode(b, true, false), encode: (s) => utf16Encode(s, true, false) }),
   'utf-16le': () => ({ name: 'UTF-16LE', decode: (b) => utf16Decode(b, false, false), encode: (s) => utf16Encode(s, false, false) }),

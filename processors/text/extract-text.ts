@@ -65,10 +65,26 @@ interface State {
   includeZero: boolean;
   repeating: boolean;
   shapes: ShapeCache;
+  /** Collects the attributes of the FlowFile being matched inline. */
+  scratch: Extracted;
 }
 
 /** Attribute names and values in the order written (a name written twice keeps its first place). */
-interface Extracted { names: string[]; values: string[] }
+/** Attribute names and values in the order written (a name written twice keeps its first place). */
+class Extracted {
+  readonly names: string[] = [];
+  readonly values: string[] = [];
+  count = 0;
+
+  put(name: string, value: string): void {
+    const names = this.names;
+    for (let i = 0; i < this.count; i++) {
+      if (names[i] === name) { this.values[i] = value; return; }
+    }
+    names[this.count] = name;
+    this.values[this.count++] = value;
+  }
+}
 type Outcome = { attrs: Extracted | null } | { exceeded: string };
 
 export const ExtractText = defineProcessor<State>({
@@ -147,7 +163,7 @@ export const ExtractText = defineProcessor<State>({
     }
     return problems;
   },
-  initialState: () => ({ extractions: [], charset: javaCharset('UTF-8')!, maxBuffer: 1024 * 1024, maxGroupLength: 1024, includeZero: true, repeating: false, shapes: new ShapeCache() }),
+  initialState: () => ({ extractions: [], charset: javaCharset('UTF-8')!, maxBuffer: 1024 * 1024, maxGroupLength: 1024, includeZero: true, repeating: false, shapes: new ShapeCache(), scratch: new Extracted() }),
   async onScheduled(ctx) {
     const flags = flagsOf((n) => ctx.property(n).value);
     const useNamedGroups = ctx.property('Enable named group support').value === 'true';
@@ -208,6 +224,8 @@ export const ExtractText = defineProcessor<State>({
 
 function contentText(ff: FlowFile, s: State): string {
   const len = Math.min(ff.size, s.maxBuffer);
+  const encoding = s.charset.nodeEncoding;
+  if (encoding !== undefined) return ff.claim.readText(ff.offset, len, encoding);
   const bytes = len === ff.size ? ff.content() : ff.claim.read(ff.offset, len);
   return s.charset.decode(bytes);
 }
@@ -218,6 +236,8 @@ function fitsInline(extractions: readonly Extraction[], text: string): boolean {
 }
 
 function evaluateSync(s: State, text: string): Outcome {
+  const into = s.scratch;
+  into.count = 0;
   let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
@@ -231,12 +251,13 @@ function evaluateSync(s: State, text: string): Outcome {
       if (r.kind === 'nomatch') continue;
       matches = [r];
     }
-    if (matches.length) attrs = collect(s, ex, matches, attrs);
+    if (matches.length) attrs = collect(s, ex, matches, into);
   }
   return { attrs };
 }
 
 async function evaluateAsync(s: State, text: string): Promise<Outcome> {
+  const into = new Extracted();
   let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
@@ -250,14 +271,13 @@ async function evaluateAsync(s: State, text: string): Promise<Outcome> {
       if (r.kind === 'nomatch') continue;
       matches = [r];
     }
-    if (matches.length) attrs = collect(s, ex, matches, attrs);
+    if (matches.length) attrs = collect(s, ex, matches, into);
   }
   return { attrs };
 }
 
 /** NiFi's attribute naming over the matches of one pattern. */
-function collect(s: State, ex: Extraction, matches: readonly Match[], into: Extracted | null): Extracted | null {
-  let out = into;
+function collect(s: State, ex: Extraction, matches: readonly Match[], out: Extracted): Extracted | null {
   const max = s.maxGroupLength;
   const name = ex.name;
   const gc = ex.groupCount;
@@ -269,10 +289,10 @@ function collect(s: State, ex: Extraction, matches: readonly Match[], into: Extr
         const num = ex.namedNumbers[n];
         const v = num > 0 ? groups[num] : undefined;
         if (v !== undefined && v !== '') {
-          out = put(out, j > 0 ? `${name}.${ex.named[n]}.${j}` : ex.namedKeys[n], v.length > max ? v.slice(0, max) : v);
+          out.put(j > 0 ? `${name}.${ex.named[n]}.${j}` : ex.namedKeys[n], v.length > max ? v.slice(0, max) : v);
         }
       }
-      if (s.includeZero && j === 0) out = put(out, name, groups[0] ?? '');
+      if (s.includeZero && j === 0) out.put(name, groups[0] ?? '');
       j++;
     } else {
       const start = j === 0 ? (s.includeZero ? 0 : 1) : 1;
@@ -280,24 +300,13 @@ function collect(s: State, ex: Extraction, matches: readonly Match[], into: Extr
         const v = groups[i];
         if (v === undefined || v === '') continue;
         const value = v.length > max ? v.slice(0, max) : v;
-        out = put(out, j === 0 ? ex.keys[i] : `${name}.${i + j}`, value);
-        if (i === 1 && j === 0) out = put(out, name, value);
+        out.put(j === 0 ? ex.keys[i] : `${name}.${i + j}`, value);
+        if (i === 1 && j === 0) out.put(name, value);
       }
       j += gc;
     }
   }
-  return out;
-}
-
-function put(out: Extracted | null, name: string, value: string): Extracted {
-  if (out === null) return { names: [name], values: [value] };
-  const names = out.names;
-  for (let i = 0; i < names.length; i++) {
-    if (names[i] === name) { out.values[i] = value; return out; }
-  }
-  names.push(name);
-  out.values.push(value);
-  return out;
+  return out.count > 0 ? out : null;
 }
 
 function finish(ctx: ProcessContext<State>, session: ProcessSession, ff: FlowFile, outcome: Outcome): void {
@@ -310,6 +319,7 @@ function finish(ctx: ProcessContext<State>, session: ProcessSession, ff: FlowFil
     session.transfer(ff, 'unmatched');
     return;
   }
-  const { names, values } = outcome.attrs;
-  session.transfer(session.setAttributeMap(ff, ff.attributeMap.withShape(ctx.state.shapes.of(names), values)), 'matched');
+  const { names, values, count } = outcome.attrs;
+  const shape = ctx.state.shapes.of(names, count);
+  session.transfer(session.setAttributeMap(ff, ff.attributeMap.withShape(shape, values.slice(0, count))), 'matched');
 }

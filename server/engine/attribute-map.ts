@@ -36,15 +36,16 @@ export class AttributeShape {
 export class ShapeCache {
   private readonly recent: AttributeShape[] = [];
 
-  of(names: readonly string[]): AttributeShape {
+  /** The shape of names[0, count). */
+  of(names: readonly string[], count = names.length): AttributeShape {
     const recent = this.recent;
     search: for (let r = 0; r < recent.length; r++) {
       const known = recent[r].names;
-      if (known.length !== names.length) continue;
-      for (let i = 0; i < names.length; i++) if (known[i] !== names[i]) continue search;
+      if (known.length !== count) continue;
+      for (let i = 0; i < count; i++) if (known[i] !== names[i]) continue search;
       return recent[r];
     }
-    const shape = new AttributeShape(names.slice());
+    const shape = new AttributeShape(names.slice(0, count));
     if (recent.length >= 8) recent.pop();
     recent.unshift(shape);
     return shape;

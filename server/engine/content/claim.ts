@@ -10,6 +10,8 @@ export interface ContentClaim {
   read(offset: number, size: number): Buffer;
   /** Reads into `target` from claim position `position`; returns bytes read. */
   readInto(position: number, target: Buffer, targetOffset: number, size: number): number;
+  /** Bytes [offset, offset + size) decoded by Node (utf8 or latin1), without a Buffer view in between. */
+  readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string;
   stream(offset: number, size: number): Readable;
 }
 
@@ -21,6 +23,9 @@ export class MemoryClaim implements ContentClaim {
   }
   readInto(position: number, target: Buffer, targetOffset: number, size: number): number {
     return this.buffer.copy(target, targetOffset, position, position + size);
+  }
+  readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string {
+    return this.buffer.toString(encoding, offset, offset + size);
   }
   stream(offset: number, size: number): Readable {
     return Readable.from([this.read(offset, size)]);
@@ -57,22 +62,34 @@ export class FileClaim implements ContentClaim {
     return this.readFile(position, target, targetOffset, size);
   }
 
+  readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string {
+    if (size <= SMALL_READ && this.fillWindow(offset, size)) {
+      const start = offset - this.windowStart;
+      return this.window!.toString(encoding, start, start + size);
+    }
+    return this.read(offset, size).toString(encoding);
+  }
+
   /** A view of [offset, offset + size) from the cached window, refilling it when needed. */
   private windowFor(offset: number, size: number): Buffer | null {
-    let w = this.window;
-    if (!w || offset < this.windowStart || offset + size > this.windowStart + w.length) {
-      const len = Math.min(WINDOW, this.length - offset);
-      if (len < size) return null;
-      // A fresh buffer each time: views handed out earlier must never change.
-      w = Buffer.allocUnsafe(len);
-      const n = this.readFile(offset, w, 0, len);
-      if (n < size) return null;
-      this.window = n === len ? w : w.subarray(0, n);
-      this.windowStart = offset;
-      w = this.window;
-    }
+    if (!this.fillWindow(offset, size)) return null;
     const start = offset - this.windowStart;
-    return w.subarray(start, start + size);
+    return this.window!.subarray(start, start + size);
+  }
+
+  /** Makes the window cover [offset, offset + size); false when the file is shorter. */
+  private fillWindow(offset: number, size: number): boolean {
+    const w = this.window;
+    if (w && offset >= this.windowStart && offset + size <= this.windowStart + w.length) return true;
+    const len = Math.min(WINDOW, this.length - offset);
+    if (len < size) return false;
+    // A fresh buffer each time: views handed out earlier must never change.
+    const fresh = Buffer.allocUnsafe(len);
+    const n = this.readFile(offset, fresh, 0, len);
+    if (n < size) return false;
+    this.window = n === len ? fresh : fresh.subarray(0, n);
+    this.windowStart = offset;
+    return true;
   }
 
   private readFile(position: number, target: Buffer, targetOffset: number, size: number): number {
