@@ -18,6 +18,7 @@ import { Validators, type Validator } from '../../server/sdk/validators.ts';
 import { parseDataSize, parseTimePeriod } from '../../server/engine/units.ts';
 import { containsExpression } from '../../server/expression/index.ts';
 import { AttributeMap, type FlowFile } from '../../server/engine/flowfile.ts';
+import { CommonAttributes } from '../../server/engine/common-attributes.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
 import type { ProcessContext } from '../../server/sdk/context.ts';
 import type { PropertyValue } from '../../server/sdk/property-value.ts';
@@ -227,6 +228,11 @@ class Bin {
   readonly createdMono = performance.now();
   readonly createdEpoch = Date.now();
   readonly indexes: Set<string> | null;
+  /**
+   * Lean bins (see Config.lean) keep their first FlowFile whole and the others without attributes,
+   * tallying the common attributes as FlowFiles arrive.
+   */
+  common: CommonAttributes | null = null;
 
   constructor(
     readonly group: string,
@@ -304,12 +310,21 @@ function toInteger(v: string | undefined): number | null {
 interface Journal {
   groups: Map<string, Bin[]>;
   binCount: number;
-  bins: { bin: Bin; length: number; held: number; size: number; failedOffers: number; minEntries: number; maxEntries: number; forced: boolean; reason: Reason }[];
+  bins: { bin: Bin; length: number; held: number; size: number; failedOffers: number; minEntries: number; maxEntries: number; forced: boolean; reason: Reason; common: ReturnType<CommonAttributes['snapshot']> | null }[];
   indexes: [Bin, string][];
 }
 
 interface Config {
   defragment: boolean;
+  /**
+   * Binned FlowFiles after a bin's first are held without their attributes, which are tallied into
+   * the bin's common attributes on arrival. Only where nothing can observe the difference: binary
+   * concatenation keeping only common attributes, 'original' and 'failure' not connected, and no
+   * provenance (it shows dropped originals' attributes). A stopped lean MergeContent merges its bins
+   * (flushOnStop) rather than returning attribute-less FlowFiles to its queue. This keeps the held
+   * set small: most of a FlowFile's memory is its per-FlowFile attribute layers.
+   */
+  lean: boolean;
   format: string;
   attributeStrategy: string;
   correlation: FlowFileExpression | null;
@@ -394,10 +409,14 @@ export const MergeContent = defineProcessor<State>({
     const correlation = p('Correlation Attribute Name');
     const termination = p('Bin Termination Check');
     const defragment = p('Merge Strategy').value === DEFRAGMENT;
+    const format = p('Merge Format').value ?? FORMAT_CONCAT;
+    const attributeStrategy = p('Attribute Strategy').value ?? KEEP_COMMON;
     ctx.state.config = {
       defragment,
-      format: p('Merge Format').value ?? FORMAT_CONCAT,
-      attributeStrategy: p('Attribute Strategy').value ?? KEEP_COMMON,
+      lean: !defragment && format === FORMAT_CONCAT && attributeStrategy === KEEP_COMMON
+        && !ctx.isConnected('original') && !ctx.isConnected('failure') && !ctx.recordsProvenance,
+      format,
+      attributeStrategy,
       correlation: correlation.isSet ? (ff: FlowFile) => correlation.evaluate(ff) : null,
       termination: !defragment && termination.isSet ? (ff: FlowFile) => termination.evaluate(ff) : null,
       insertion: p('FlowFile Insertion Strategy').value ?? LAST_IN_BIN,
@@ -426,6 +445,9 @@ export const MergeContent = defineProcessor<State>({
   },
   onTrigger(ctx, session) {
     trigger(ctx, session);
+  },
+  flushOnStop(ctx) {
+    return ctx.state.config?.lean === true;
   },
 });
 
@@ -544,7 +566,7 @@ function offer(ctx: ProcessContext<State>, session: ProcessSession, state: State
     if (terminates) {
       if (config.insertion === LAST_IN_BIN) {
         for (const bin of bins) {
-          if (bin.offer(ff, journal)) {
+          if (admit(session, config, bin, ff, journal)) {
             bin.forced = true;
             bin.reason = 'BIN_TERMINATION_SIGNAL';
             continue next;
@@ -559,10 +581,10 @@ function offer(ctx: ProcessContext<State>, session: ProcessSession, state: State
         }
       }
     } else {
-      for (const bin of bins) if (bin.offer(ff, journal)) continue next;
+      for (const bin of bins) if (admit(session, config, bin, ff, journal)) continue next;
     }
     const bin = new Bin(key, config.minSize, config.maxSize, config.minEntries, config.maxEntries, config.defragment);
-    if (bin.offer(ff, journal)) {
+    if (admit(session, config, bin, ff, journal)) {
       bins.push(bin);
       state.binCount++;
       if (terminates && (config.insertion === ISOLATED || config.insertion === LAST_IN_BIN)) {
@@ -576,6 +598,23 @@ function offer(ctx: ProcessContext<State>, session: ProcessSession, state: State
     }
   }
   return unbinned;
+}
+
+/** Bin.offer, then for lean bins: tally the FlowFile's attributes and keep it without them. */
+function admit(session: ProcessSession, config: Config, bin: Bin, ff: FlowFile, journal: Journal): boolean {
+  if (!bin.offer(ff, journal)) return false;
+  if (!config.lean) return true;
+  const last = bin.entries.length - 1;
+  if (last === 0) {
+    // the first stays whole; filename and path must be real attributes (their defaults differ per FlowFile)
+    const m = ff.attributeMap;
+    if (m.get('filename') !== undefined && m.get('path') !== undefined) bin.common = new CommonAttributes(m);
+    return true;
+  }
+  if (bin.common === null) return true;
+  bin.common.add(ff.attributeMap);
+  bin.entries[last] = session.setAttributeMap(ff, AttributeMap.EMPTY);
+  return true;
 }
 
 /** Java's Boolean.parseBoolean. */
@@ -629,6 +668,7 @@ function beginJournal(state: State): Journal {
       journal.bins.push({
         bin, length: bin.entries.length, held: bin.held, size: bin.size, failedOffers: bin.failedOffers,
         minEntries: bin.minEntries, maxEntries: bin.maxEntries, forced: bin.forced, reason: bin.reason,
+        common: bin.common?.snapshot() ?? null,
       });
     }
   }
@@ -647,6 +687,8 @@ function restore(state: State, journal: Journal): void {
     bin.maxEntries = b.maxEntries;
     bin.forced = b.forced;
     bin.reason = b.reason;
+    if (b.common !== null) bin.common!.restore(b.common);
+    else if (b.length === 0) bin.common = null;
   }
   state.groups = journal.groups;
   state.binCount = journal.binCount;
@@ -681,9 +723,10 @@ function processBin(ctx: ProcessContext<State>, session: ProcessSession, config:
   let merged: FlowFile;
   let unmerged: FlowFile[] = [];
   try {
-    const bundle = buildBundle(ctx, config, contents);
+    const common = bin.common?.result() ?? null;
+    const bundle = buildBundle(ctx, config, contents, common);
     unmerged = bundle.unmerged;
-    const attributes = mergedAttributes(config.attributeStrategy, contents);
+    const attributes = common !== null ? toRecord(common) : mergedAttributes(config.attributeStrategy, contents);
     attributes['mime.type'] = bundle.mimeType;
     attributes.filename = bundle.filename;
     attributes['merge.count'] = String(contents.length);
@@ -744,12 +787,19 @@ function createFilename(contents: readonly FlowFile[]): string {
   return contents[0].attributeMap.get(SEGMENT_ORIGINAL_FILENAME) ?? String(process.hrtime.bigint());
 }
 
-function buildBundle(ctx: ProcessContext<State>, config: Config, contents: FlowFile[]): Bundle {
+function toRecord({ names, values }: { names: string[]; values: string[] }): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (let i = 0; i < names.length; i++) out[names[i]] = values[i];
+  return out;
+}
+
+/** `common`: a lean bin's common attributes (its FlowFiles after the first have none of their own). */
+function buildBundle(ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: { names: string[]; values: string[] } | null): Bundle {
   switch (config.format) {
     case FORMAT_TAR: return tarBundle(config, contents);
     case FORMAT_ZIP: return zipBundle(config, contents);
     case FORMAT_FF_V3: return flowFileStreamBundle(contents);
-    default: return concatBundle(ctx, config, contents);
+    default: return concatBundle(ctx, config, contents, common);
   }
 }
 
@@ -761,17 +811,22 @@ function delimiter(config: Config, value: PropertyValue, first: FlowFile): Buffe
   return config.delimiter === DELIMITER_FILENAME ? readFileSync(text) : Buffer.from(text, 'utf8');
 }
 
-function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: FlowFile[]): Bundle {
+function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: { names: string[]; values: string[] } | null): Bundle {
   const first = contents[0];
   const header = delimiter(config, config.header, first);
   const footer = delimiter(config, config.footer, first);
   const demarcator = delimiter(config, config.demarcator, first);
   let length = (header?.length ?? 0) + (footer?.length ?? 0);
   let mime: string | undefined = first.attributeMap.get('mime.type');
+  if (common !== null) {
+    // lean bin: the mime type all of them share is among the common attributes
+    const at = common.names.indexOf('mime.type');
+    mime = at >= 0 ? common.values[at] : undefined;
+  }
   for (let i = 0; i < contents.length; i++) {
     const ff = contents[i];
     length += ff.size;
-    if (i > 0 && mime !== undefined && mime !== ff.attributeMap.get('mime.type')) mime = undefined;
+    if (common === null && i > 0 && mime !== undefined && mime !== ff.attributeMap.get('mime.type')) mime = undefined;
   }
   if (demarcator !== null && contents.length > 1) length += demarcator.length * (contents.length - 1);
   return { chunks: concatChunks(header, contents, demarcator, footer), length, mimeType: mime ?? 'application/octet-stream', filename: createFilename(contents), unmerged: [] };
@@ -907,7 +962,7 @@ function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Reco
     for (let i = 1; i < contents.length && common; i++) if (valueOf(contents[i], core) !== v) common = false;
     if (common) result[core] = v;
   }
-  const { names, values } = AttributeMap.common(contents.map((ff) => ff.attributeMap));
+  const { names, values } = CommonAttributes.of(contents.map((ff) => ff.attributeMap));
   for (let i = 0; i < names.length; i++) result[names[i]] = values[i];
   return result;
 }

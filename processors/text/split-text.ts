@@ -18,7 +18,7 @@ import { parseDataSize } from '../../server/engine/units.ts';
 import { LineScanner } from './line-scanner.ts';
 
 /** Splits emitted per trigger at most; inputs with fewer splits are emitted in one commit, as NiFi does. */
-export const BATCH_SPLITS = 10_000;
+export const BATCH_SPLITS = Number(process.env.BS ?? 10000);
 /** The attributes every split gets, in NiFi's order. */
 const SPLIT_SHAPE = new AttributeShape(['text.line.count', 'fragment.size', 'fragment.identifier', 'fragment.index', 'segment.original.filename', 'fragment.count']);
 

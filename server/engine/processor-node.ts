@@ -69,6 +69,8 @@ export class ProcessorNode implements SessionHost {
   exhausted = false;
   /** The last trigger left work that needs no new input (ctx.continueLater). */
   continuing = false;
+  /** Stopping: the last trigger flushes what is held (flushOnStop). */
+  private flushing = false;
   state: RunState = 'STOPPED';
   validationErrors: string[] = [];
   readonly properties = new Map<string, PropertyValue>();
@@ -265,6 +267,15 @@ export class ProcessorNode implements SessionHost {
     this.state = 'STOPPED';
     this.continuing = false;
     if (this.activeTasks > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.held.size > 0 && this.definition.flushOnStop?.(this.context)) {
+      this.flushing = true;
+      try {
+        this.trigger(Date.now());
+        if (this.activeTasks > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      } finally {
+        this.flushing = false;
+      }
+    }
     try {
       await this.definition.onStopped?.(this.context);
     } finally {
@@ -315,7 +326,8 @@ export class ProcessorNode implements SessionHost {
       },
       createAck: (cb: AckCallback, label?: string) => new AckHandle((outcome) => { cb(outcome); env.wake(); }, label),
       setExhausted: (v) => { node.exhausted = v; },
-      get isDraining() { return env.draining; },
+      get isDraining() { return env.draining || node.flushing; },
+      get recordsProvenance() { return env.provenance !== null; },
       wakeAt: (time) => env.requestWake(time),
       continueLater: () => { node.continuing = true; },
       controllerService<T>(property: string): T {

@@ -37,8 +37,10 @@ export interface ProcessContext<S = unknown> {
   createAck(callback: AckCallback, label?: string): AckHandle;
   /** A source says it has nothing more to produce (for `sluice run --until-idle`). */
   setExhausted(exhausted: boolean): void;
-  /** True when the rest of the flow is idle and `--until-idle` is draining: flush held work. */
+  /** True when the rest of the flow is idle and `--until-idle` is draining, or when stopping (see flushOnStop): flush held work. */
   readonly isDraining: boolean;
+  /** True when this flow records provenance events (they show each FlowFile's attributes). */
+  readonly recordsProvenance: boolean;
   /** Asks the scheduler to trigger again at this time (epoch ms) even without input. */
   wakeAt(time: number): void;
   /**

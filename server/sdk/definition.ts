@@ -88,6 +88,12 @@ export interface ProcessorDefinition<S = any> {
   onScheduled?(ctx: ProcessContext<S>): void | Promise<void>;
   onTrigger(ctx: ProcessContext<S>, session: ProcessSession): void | Promise<void>;
   onStopped?(ctx: ProcessContext<S>): void | Promise<void>;
+  /**
+   * Asked when the processor stops while the engine holds FlowFiles for it: true gets one last
+   * trigger with ctx.isDraining set (to merge what it holds) instead of the held FlowFiles going
+   * back to the input queue. For processors whose held FlowFiles cannot go back as they came.
+   */
+  flushOnStop?(ctx: ProcessContext<S>): boolean;
 }
 
 export function defineProcessor<S = undefined>(def: ProcessorDefinition<S>): ProcessorDefinition<S> {

@@ -156,3 +156,28 @@ test('an invalid processor cannot start: unconnected relationship', async () => 
   assert.match(failures[0].error, /relationship "success" is neither connected nor auto-terminated/);
   await rt.close();
 });
+
+test('a split parked between batches keeps the flow busy: --until-idle drains MergeContent bins only at the end', async () => {
+  collected.clear();
+  const lines = 25_000;
+  const rt = build({
+    formatVersion: 1, name: 'split-merge',
+    processors: [
+      { id: 'gen', type: 'GenerateFlowFile', properties: { 'Custom Text': 'line\n'.repeat(lines) }, scheduling: { triggerLimit: 1 } },
+      { id: 'split', type: 'SplitText', properties: { 'Line Split Count': '1' }, autoTerminate: ['original', 'failure'] },
+      { id: 'merge', type: 'MergeContent', properties: { 'Minimum Number of Entries': '3000', 'Maximum Number of Entries': '3000', 'Max Bin Age': '1 min' }, autoTerminate: ['original', 'failure'] },
+      { id: 'sink', type: 'CollectSink', autoTerminate: ['success'] },
+    ],
+    connections: [
+      { id: 'c1', source: 'gen', relationships: ['success'], destination: 'split' },
+      { id: 'c2', source: 'split', relationships: ['splits'], destination: 'merge' },
+      { id: 'c3', source: 'merge', relationships: ['merged'], destination: 'sink' },
+    ],
+  });
+  await rt.start();
+  await rt.untilIdle();
+  await rt.close();
+  // 8 full bins of 3000, then the last 1000 when everything else is done (SplitText emits 10,000 per trigger)
+  assert.equal(collected.size, Math.ceil(lines / 3000));
+  assert.equal(rt.node('merge').stats.in.totalCount, lines);
+});

@@ -472,3 +472,63 @@ test('in a running flow, --until-idle draining merges what is left in the bins',
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+// ---- lean bins: 'original' and 'failure' not connected, no provenance ----
+
+/** Split-like FlowFiles: shared file attributes plus per-line ones. */
+function enqueueLines(r: TestRunner, n: number, extra: (i: number) => Record<string, string> = () => ({})): void {
+  for (let i = 0; i < n; i++) {
+    r.enqueue(`line ${i}`, { filename: 'access.log', path: './', 'fragment.identifier': 'f1', 'fragment.index': String(i + 1), 'mime.type': 'text/plain', ...extra(i) });
+  }
+}
+
+async function mergedOf(connected: string[], props: Record<string, string>, fill: (r: TestRunner) => void): Promise<MockFlowFile[]> {
+  const r = runner(props);
+  r.setConnected(connected);
+  fill(r);
+  await drain(r);
+  return r.flowFilesFor('merged');
+}
+
+test('lean bins give the same merged content and attributes as bins holding whole FlowFiles', async () => {
+  const props = { 'Minimum Number of Entries': '50', 'Maximum Number of Entries': '50', 'Delimiter Strategy': 'Text', Demarcator: '\n' };
+  const fill = (r: TestRunner) => enqueueLines(r, 120, (i) => (i % 7 === 3 ? { odd: 'yes', 'mime.type': 'text/csv' } : { odd: 'no' }));
+  const whole = await mergedOf(['merged', 'original', 'failure'], props, fill);
+  const lean = await mergedOf(['merged'], props, fill);
+  assert.equal(lean.length, 3);
+  assert.equal(whole.length, lean.length);
+  for (let i = 0; i < whole.length; i++) {
+    assert.equal(lean[i].content().toString(), whole[i].content().toString());
+    const drop = (a: Record<string, string>) => { const { uuid: _u, 'merge.bin.age': _a, filename: _f, ...rest } = a; return rest; };
+    assert.deepEqual(drop(lean[i].attributes), drop(whole[i].attributes));
+  }
+  // the mixed mime types leave no common mime.type; the file attributes survive
+  assert.equal(lean[0].attribute('mime.type'), 'application/octet-stream');
+  assert.equal(lean[0].attribute('fragment.identifier'), 'f1');
+  assert.equal(lean[0].attribute('odd'), undefined);
+  assert.equal(lean[0].attribute('fragment.index'), undefined);
+});
+
+test('stopping a lean MergeContent merges its bins instead of returning attribute-less FlowFiles to the queue', async () => {
+  const r = runner({ 'Minimum Number of Entries': '100', 'Maximum Number of Entries': '100', 'Delimiter Strategy': 'Text', Demarcator: ',' });
+  r.setConnected(['merged']);
+  enqueueLines(r, 10);
+  await r.run(1); // bins the ten, then stops
+  assert.equal(r.queueSize, 0, 'nothing went back to the queue');
+  r.assertTransferCount('merged', 1);
+  const merged = r.flowFilesFor('merged')[0];
+  merged.assertContentEquals(Array.from({ length: 10 }, (_, i) => `line ${i}`).join(','));
+  merged.assertAttributeEquals('merge.count', '10');
+  merged.assertAttributeEquals('path', './');
+  merged.assertAttributeEquals('fragment.identifier', 'f1');
+  merged.assertAttributeEquals('mime.type', 'text/plain');
+});
+
+test('with the original relationship connected, bins keep whole FlowFiles and stopping returns them to the queue', async () => {
+  const r = runner({ 'Minimum Number of Entries': '100', 'Maximum Number of Entries': '100' });
+  r.setConnected(['merged', 'original']);
+  enqueueLines(r, 10);
+  await r.run(1);
+  r.assertTransferCount('merged', 0);
+  assert.equal(r.queueSize, 10);
+});
