@@ -34,9 +34,9 @@ export class JsonBytes {
     const buf = this.buf;
     let o = this.length;
     if (this.pairs++ > 0) buf[o++] = COMMA;
-    o += key.copy(buf, o);
+    for (let i = 0; i < key.length; i++) buf[o++] = key[i]; // short: a loop beats Buffer.copy's call
     if (value === null) {
-      o += NULL.copy(buf, o);
+      for (let i = 0; i < NULL.length; i++) buf[o++] = NULL[i];
       this.length = o;
       return;
     }

@@ -1,14 +1,21 @@
 // PutFile: writes FlowFile content to a directory, through a hidden temp file and a rename,
 // so a crash never leaves a partial file under the final name.
-import { existsSync, mkdirSync, renameSync, writeSync, openSync, closeSync, rmSync, readdirSync, chmodSync, chownSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, writeSync, openSync, closeSync, rmSync, readdirSync, chmodSync, chownSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineProcessor } from '../../server/sdk/definition.ts';
 import { Validators } from '../../server/sdk/validators.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
+import { FileClaim } from '../../server/engine/content/claim.ts';
 
 const CHUNK = 1024 * 1024;
 
 function writeContent(path: string, ff: FlowFile): void {
+  const claim = ff.claim;
+  if (claim instanceof FileClaim && claim.fileOffset === 0 && ff.offset === 0 && ff.size === claim.length && ff.size > CHUNK) {
+    // a whole spilled claim: let the kernel copy it
+    copyFileSync(claim.path, path);
+    return;
+  }
   const fd = openSync(path, 'w');
   try {
     if (ff.size <= CHUNK) {

@@ -492,7 +492,7 @@ async function mergedOf(connected: string[], props: Record<string, string>, fill
 
 test('lean bins give the same merged content and attributes as bins holding whole FlowFiles', async () => {
   const props = { 'Minimum Number of Entries': '50', 'Maximum Number of Entries': '50', 'Delimiter Strategy': 'Text', Demarcator: '\n' };
-  const fill = (r: TestRunner) => enqueueLines(r, 120, (i) => (i % 7 === 3 ? { odd: 'yes', 'mime.type': 'text/csv' } : { odd: 'no' }));
+  const fill = (r: TestRunner) => enqueueLines(r, 120, (i): Record<string, string> => (i % 7 === 3 ? { odd: 'yes', 'mime.type': 'text/csv' } : { odd: 'no' }));
   const whole = await mergedOf(['merged', 'original', 'failure'], props, fill);
   const lean = await mergedOf(['merged'], props, fill);
   assert.equal(lean.length, 3);
