@@ -305,6 +305,7 @@ function selected(s: State, name: string): boolean {
 }
 
 function selectionOf(s: State, shape: AttributeShape): Selection {
+  if (shape.memoOwner === s) return shape.memo as Selection;
   let sel = s.selections.get(shape);
   if (sel === undefined) {
     sel = { indexes: [], keys: [] };
@@ -316,6 +317,8 @@ function selectionOf(s: State, shape: AttributeShape): Selection {
     }
     s.selections.set(shape, sel);
   }
+  shape.memoOwner = s;
+  shape.memo = sel;
   return sel;
 }
 
