@@ -177,7 +177,7 @@ test('a split parked between batches keeps the flow busy: --until-idle drains Me
   await rt.start();
   await rt.untilIdle();
   await rt.close();
-  // 8 full bins of 3000, then the last 1000 when everything else is done (SplitText emits 10,000 per trigger)
+  // 8 full bins of 3000, then the last 1000 when everything else is done (SplitText emits its splits over many triggers)
   assert.equal(collected.size, Math.ceil(lines / 3000));
   assert.equal(rt.node('merge').stats.in.totalCount, lines);
 });
