@@ -1,9 +1,18 @@
 // The shared client an ElasticsearchClientService hands to processors: the official
 // @elastic/elasticsearch 9.x client plus a raw `_bulk` call that sends a prebuilt NDJSON body and
 // reports failures as EsRequestError (status + whether the same request may succeed later).
-import { Client, errors as esErrors } from '@elastic/elasticsearch';
+import { createRequire } from 'node:module';
+import type * as EsLib from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { clientOptions, type EsConnectionConfig } from './config.ts';
 import { isRetryableStatus } from './retry.ts';
+
+const requireCjs = createRequire(import.meta.url);
+let esLib: typeof EsLib | null = null;
+/** The client library, loaded on first use: it costs ~25 MB of memory that flows without Elasticsearch need not pay. */
+function lib(): typeof EsLib {
+  return (esLib ??= requireCjs('@elastic/elasticsearch') as typeof EsLib);
+}
 
 /** One entry of a bulk response, as `{ <action>: BulkItemResult }`. */
 export interface BulkItemResult {
@@ -46,7 +55,7 @@ export interface ElasticsearchClientHandle {
 }
 
 export function createElasticsearchClient(config: EsConnectionConfig): ElasticsearchClientHandle {
-  const client = new Client(clientOptions(config));
+  const client = new (lib().Client)(clientOptions(config));
   return {
     client,
     config,
@@ -72,17 +81,18 @@ export function createElasticsearchClient(config: EsConnectionConfig): Elasticse
 /** Normalizes the client's errors: a status and a retry verdict, with a readable message. */
 export function toRequestError(e: unknown): EsRequestError {
   if (e instanceof EsRequestError) return e;
-  if (e instanceof esErrors.ResponseError) {
+  const esErrors = esLib?.errors;
+  if (esErrors !== undefined && e instanceof esErrors.ResponseError) {
     const status = e.meta?.statusCode ?? undefined;
     const body = e.meta?.body as { error?: { type?: string; reason?: string } | string } | undefined;
     const err = body?.error;
     const detail = typeof err === 'string' ? err : err ? `${err.type ?? 'error'}: ${err.reason ?? ''}` : e.message;
     return new EsRequestError(`Elasticsearch answered ${status}: ${detail}`, status, isRetryableStatus(status));
   }
-  if (e instanceof esErrors.ConnectionError || e instanceof esErrors.TimeoutError || e instanceof esErrors.NoLivingConnectionsError) {
+  if (esErrors !== undefined && (e instanceof esErrors.ConnectionError || e instanceof esErrors.TimeoutError || e instanceof esErrors.NoLivingConnectionsError)) {
     return new EsRequestError(`${e.name}: ${e.message}`, undefined, true);
   }
-  if (e instanceof esErrors.RequestAbortedError) return new EsRequestError('the request was aborted', undefined, true);
+  if (esErrors !== undefined && e instanceof esErrors.RequestAbortedError) return new EsRequestError('the request was aborted', undefined, true);
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return new EsRequestError(msg, undefined, false);
 }
