@@ -2,7 +2,7 @@
 // Sluice, a plain single-threaded Node program (the practical limit), and Node-RED, in one run.
 // W1_LINES sets the line count (W1_LINES=10000000 for the 1 GB memory check); W1_SKIP_NODE_RED=1 skips Node-RED.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, linkSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, linkSync, readdirSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { generateLog } from './w1/generate-log.ts';
@@ -17,19 +17,37 @@ const source = join(work, 'access.log');
 const bytes = await generateLog(source, LINES);
 console.log(`input: ${LINES.toLocaleString('en-US')} lines, ${(bytes / 1e6).toFixed(1)} MB`);
 
-function countLines(dir: string): { lines: number; jsonOk: boolean } {
+/** Non-empty lines of the files, read in chunks (outputs can exceed a string's maximum length); every 9973rd is parsed as JSON. */
+function countJsonLines(files: string[]): { lines: number; jsonOk: boolean } {
   let lines = 0;
   let jsonOk = true;
-  for (const f of readdirSync(dir)) {
-    if (f.startsWith('.')) continue;
-    const text = readFileSync(join(dir, f), 'utf8');
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      lines++;
-      if (lines % 9973 === 0) { try { JSON.parse(line); } catch { jsonOk = false; } }
+  const chunk = Buffer.allocUnsafe(8 << 20);
+  const line = (text: string) => {
+    if (text === '') return;
+    lines++;
+    if (lines % 9973 === 0) { try { JSON.parse(text); } catch { jsonOk = false; } }
+  };
+  for (const file of files) {
+    const fd = openSync(file, 'r');
+    let carry = '';
+    try {
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) break;
+        const parts = (carry + chunk.toString('utf8', 0, n)).split('\n');
+        carry = parts.pop()!;
+        for (const p of parts) line(p);
+      }
+    } finally {
+      closeSync(fd);
     }
+    line(carry);
   }
   return { lines, jsonOk };
+}
+
+function countLines(dir: string): { lines: number; jsonOk: boolean } {
+  return countJsonLines(readdirSync(dir).filter((f) => !f.startsWith('.')).map((f) => join(dir, f)));
 }
 
 function runChild(script: string, args: string[]): { ms: number; maxRssKb: number } {
@@ -46,7 +64,7 @@ const results: Result[] = [];
 // Plain program.
 const plainOut = join(work, 'plain.jsonl');
 const plain = runChild('plain.ts', [source, plainOut]);
-results.push({ name: 'plain Node.js (limit)', ms: plain.ms, maxRssKb: plain.maxRssKb, lines: readFileSync(plainOut, 'utf8').split('\n').filter(Boolean).length });
+results.push({ name: 'plain Node.js (limit)', ms: plain.ms, maxRssKb: plain.maxRssKb, lines: countJsonLines([plainOut]).lines });
 
 // Sluice.
 const inDir = join(work, 'sluice-in');
