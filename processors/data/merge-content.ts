@@ -468,6 +468,14 @@ function trigger(ctx: ProcessContext<State>, session: ProcessSession): void {
     while (state.binCount <= config.maxBins && binned < MAX_BINNED_PER_TRIGGER) {
       const flowFiles = session.get(1000);
       if (flowFiles.length === 0) break;
+      if (config.correlation === null && !config.defragment) {
+        // one group: no per-FlowFile key
+        const unbinned = offer(ctx, session, state, config, journal, NULL_GROUP, flowFiles);
+        if (unbinned.length > 0) newBinNeeded = true;
+        for (const ff of unbinned) ready.push(soloBin(NULL_GROUP, ff));
+        binned += flowFiles.length;
+        continue;
+      }
       const byGroup = new Map<string, FlowFile[]>();
       for (const ff of flowFiles) {
         let key: string;
@@ -487,12 +495,7 @@ function trigger(ctx: ProcessContext<State>, session: ProcessSession): void {
       for (const [key, list] of byGroup) {
         const unbinned = offer(ctx, session, state, config, journal, key, list);
         if (unbinned.length > 0) newBinNeeded = true;
-        for (const ff of unbinned) {
-          // Does not fit any bin: merged on its own (NiFi gives it a bin without limits).
-          const bin = new Bin(key, 0, Infinity, 0, 2 ** 31 - 1, false);
-          bin.offer(ff, null);
-          ready.push(bin);
-        }
+        for (const ff of unbinned) ready.push(soloBin(key, ff));
         binned += list.length;
       }
     }
@@ -524,6 +527,13 @@ function trigger(ctx: ProcessContext<State>, session: ProcessSession): void {
     }
   }
   if (oldest !== Infinity && config.maxBinAgeMs !== Infinity) ctx.wakeAt(oldest + config.maxBinAgeMs + 1);
+}
+
+/** A FlowFile that fits no bin is merged on its own (NiFi gives it a bin without limits). */
+function soloBin(key: string, ff: FlowFile): Bin {
+  const bin = new Bin(key, 0, Infinity, 0, 2 ** 31 - 1, false);
+  bin.offer(ff, null);
+  return bin;
 }
 
 function groupOf(config: Config, ff: FlowFile): string {

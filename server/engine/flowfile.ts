@@ -159,16 +159,17 @@ export function updateAttributes(base: AttributeMap, changes: Readonly<Record<st
 export function mergeAcks(list: readonly FlowFile[]): Acks {
   let single: AckHandle | null = null;
   let many: AckHandle[] | null = null;
-  for (const ff of list) {
-    const a = ff.acks;
-    if (a === null) continue;
-    const handles = Array.isArray(a) ? a : [a as AckHandle];
-    for (const h of handles) {
-      if (single === null) { single = h; continue; }
-      if (h === single || many?.includes(h)) continue;
-      many ??= [single];
-      many.push(h);
-    }
+  const add = (h: AckHandle) => {
+    if (single === null) { single = h; return; }
+    if (h === single || (many !== null && many.includes(h))) return;
+    many ??= [single];
+    many.push(h);
+  };
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i].acks;
+    if (a === null || a === single) continue; // the common case: siblings sharing their source's handle
+    if (Array.isArray(a)) for (const h of a as readonly AckHandle[]) add(h);
+    else add(a as AckHandle);
   }
   return many ?? single;
 }
