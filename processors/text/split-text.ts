@@ -21,7 +21,7 @@ import { LineScanner } from './line-scanner.ts';
  * Splits emitted per trigger at most; inputs with fewer splits are emitted in one commit, as NiFi does.
  * Small batches keep few splits waiting in the queue at a time: they die young instead of being promoted.
  */
-export const BATCH_SPLITS = 1_000;
+export const BATCH_SPLITS = 250;
 /** The attributes every split gets, in NiFi's order. */
 const SPLIT_SHAPE = new AttributeShape(['text.line.count', 'fragment.size', 'fragment.identifier', 'fragment.index', 'segment.original.filename', 'fragment.count']);
 
