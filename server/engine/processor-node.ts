@@ -327,7 +327,7 @@ export class ProcessorNode implements SessionHost {
       createAck: (cb: AckCallback, label?: string) => new AckHandle((outcome) => { cb(outcome); env.wake(); }, label),
       setExhausted: (v) => { node.exhausted = v; },
       get isDraining() { return env.draining || node.flushing; },
-      get recordsProvenance() { return env.provenance !== null; },
+      get recordsProvenance() { return env.provenance !== null && env.provenance.off !== true; },
       wakeAt: (time) => env.requestWake(time),
       continueLater: () => { node.continuing = true; },
       controllerService<T>(property: string): T {

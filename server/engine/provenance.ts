@@ -21,6 +21,9 @@ export interface ProvenanceEvent {
 }
 
 export interface ProvenanceSink {
+  /** Whether the current commit records events (may be rationed by a rate budget). */
   readonly enabled: boolean;
+  /** True when this sink never records, so nothing needs keeping just for provenance. */
+  readonly off?: boolean;
   record(event: ProvenanceEvent): void;
 }

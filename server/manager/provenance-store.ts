@@ -20,7 +20,7 @@ export interface StoredProvenanceEvent extends ProvenanceEvent {
   flowId: string;
 }
 
-const OFF: ProvenanceSink = { enabled: false, record() {} };
+const OFF: ProvenanceSink = { enabled: false, off: true, record() {} };
 
 export class ProvenanceStore {
   private readonly events: (ProvenanceEvent | undefined)[];

@@ -181,3 +181,34 @@ test('a split parked between batches keeps the flow busy: --until-idle drains Me
   assert.equal(collected.size, Math.ceil(lines / 3000));
   assert.equal(rt.node('merge').stats.in.totalCount, lines);
 });
+
+test('lean MergeContent bins depend on provenance: with a recording sink, a stop requeues the bin; with none, it merges it', async () => {
+  const flow = (): FlowInput => ({
+    formatVersion: 1, name: 'lean-stop',
+    processors: [
+      { id: 'gen', type: 'GenerateFlowFile', properties: { 'Batch Size': '5', 'Custom Text': 'x' }, scheduling: { triggerLimit: 1 } },
+      { id: 'merge', type: 'MergeContent', properties: { 'Minimum Number of Entries': '100', 'Max Bin Age': '1 min' }, autoTerminate: ['original', 'failure'] },
+      { id: 'sink', type: 'CollectSink', autoTerminate: ['success'] },
+    ],
+    connections: [
+      { id: 'c1', source: 'gen', relationships: ['success'], destination: 'merge' },
+      { id: 'c2', source: 'merge', relationships: ['merged'], destination: 'sink' },
+    ],
+  });
+  const events: string[] = [];
+  for (const provenance of [{ enabled: true, record: (e: { type: string }) => { events.push(e.type); } }, null]) {
+    const rt = build(flow(), { provenance });
+    await rt.start(['gen', 'merge']);
+    while (rt.node('merge').held.size < 5) await new Promise((r) => setTimeout(r, 5));
+    await rt.stopProcessor('merge');
+    if (provenance) {
+      assert.equal(rt.queue('c1').count(), 5, 'whole FlowFiles went back to the queue');
+      assert.equal(rt.queue('c2').count(), 0);
+    } else {
+      assert.equal(rt.queue('c1').count(), 0);
+      assert.equal(rt.queue('c2').count(), 1, 'the lean bin was merged on stop');
+    }
+    await rt.close();
+  }
+  assert.ok(events.length > 0);
+});
