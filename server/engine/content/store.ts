@@ -61,12 +61,18 @@ export class FileContentStore implements ContentStore {
   }
 }
 
-/** Memory below `thresholdBytes`, files at or above it. */
+/**
+ * Memory below `thresholdBytes`, files at or above it. 4 MB keeps typical merged bundles (a few MB)
+ * off the disk round trip (write, then read back by the sink); queues' data-size thresholds bound
+ * how much of it waits in memory.
+ */
+export const MEMORY_CONTENT_MAX = 4 * 1024 * 1024;
+
 export class TieredContentStore implements ContentStore {
   private readonly memory = new MemoryContentStore();
   private file: FileContentStore | undefined;
 
-  constructor(private readonly dir: string | undefined, readonly thresholdBytes = 1024 * 1024) {}
+  constructor(private readonly dir: string | undefined, readonly thresholdBytes = MEMORY_CONTENT_MAX) {}
 
   private files(): ContentStore {
     if (!this.dir) return this.memory;
