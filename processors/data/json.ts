@@ -6,6 +6,7 @@
 // Parsing follows Jackson's defaults: strict JSON (no comments, single quotes, NaN, leading zeros,
 // unescaped control characters), nesting up to 1000 levels, numbers up to 1000 characters, a
 // configurable maximum string length, and anything after the first complete value is ignored.
+import { javaDoubleToString } from '../../server/expression/values.ts';
 
 export class JDouble {
   constructor(readonly value: number) {}
@@ -259,20 +260,8 @@ export function parseJson(text: string, options: ParseOptions = {}): JsonValue {
 
 // ---- writing -------------------------------------------------------------------------------------
 
-/** Java's Double.toString(). */
-export function javaDoubleToString(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(d);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(d);
-    return s.includes('.') ? s : s + '.0';
-  }
-  const [mant, exp] = d.toExponential().split('e') as [string, string];
-  return (mant.includes('.') ? mant : mant + '.0') + 'E' + (exp[0] === '+' ? exp.slice(1) : exp);
-}
+/** Java's Double.toString(), shared with the Expression Language. */
+export { javaDoubleToString };
 
 const HEX = '0123456789ABCDEF';
 // eslint-disable-next-line no-control-regex
