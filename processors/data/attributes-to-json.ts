@@ -11,6 +11,7 @@
 import { defineProcessor } from '../../server/sdk/definition.ts';
 import { Validators } from '../../server/sdk/validators.ts';
 import { containsExpression } from '../../server/expression/index.ts';
+import { javaTrim } from '../../server/expression/values.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
 import { AttributeShape, type AttributeMap } from '../../server/engine/attribute-map.ts';
 import { compileJavaRegex } from '../../server/regex/java-regex.ts';
@@ -57,15 +58,6 @@ interface Selection {
 function compileWholeMatch(pattern: string): RegExp {
   const re = compileJavaRegex(pattern);
   return new RegExp(`^(?:${re.source})$`, re.flags);
-}
-
-/** Java's String.trim(). */
-function javaTrim(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && s.charCodeAt(a) <= 32) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** The list as NiFi reads it: split on commas (empty pieces dropped), each piece trimmed, duplicates dropped. */
