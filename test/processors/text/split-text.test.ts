@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestRunner, InvalidPropertyError } from '../../../server/testing/test-runner.ts';
@@ -525,4 +525,31 @@ test('CLI: the 0-lines-without-size rule is reported as invalid', () => {
   const out = JSON.parse(r.stdout);
   assert.equal(out.valid, false);
   assert.match(out.errors.join(' '), /Maximum Fragment Size/);
+});
+
+test('a parent parked between batches resumes after a trigger that failed and rolled back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-split-'));
+  const file = join(dir, 'wide.txt');
+  const lines = BATCH_SPLITS * 2 + 100;
+  const line = 'x'.repeat(20_000);
+  const body = Buffer.from(Array.from({ length: lines }, (_, i) => `${i} ${line}`).join('\n') + '\n');
+  writeFileSync(file, body);
+  const r = runner({ 'Line Split Count': '1' });
+  const claim = new FileClaim(file, 0, body.length);
+  (r as unknown as { input: { add: (f: FlowFile) => void } }).input.add(FlowFile.create(updateAttributes(EMPTY_ATTRIBUTES, { filename: 'wide.txt' }), null, claim));
+  await r.run(1, { stopOnFinish: false });
+  assert.equal(r.flowFilesFor('splits').length, BATCH_SPLITS);
+  // the next batch needs bytes past the end of a truncated file: the trigger throws and rolls back
+  truncateSync(file, Math.floor(body.length / 2));
+  claim.close();
+  await r.run(1, { stopOnFinish: false });
+  assert.equal(r.flowFilesFor('splits').length, BATCH_SPLITS, 'the failed batch emitted nothing');
+  writeFileSync(file, body);
+  claim.close();
+  await r.runUntilIdle();
+  const splits = r.flowFilesFor('splits');
+  assert.equal(splits.length, lines);
+  assert.equal(splits[lines - 1].attribute('fragment.index'), String(lines));
+  assert.ok(splits[lines - 1].text().startsWith(`${lines - 1} `));
+  assert.equal(r.flowFilesFor('original').length, 1);
 });
