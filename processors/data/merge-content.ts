@@ -18,7 +18,7 @@ import { Validators, type Validator } from '../../server/sdk/validators.ts';
 import { parseDataSize, parseTimePeriod } from '../../server/engine/units.ts';
 import { containsExpression } from '../../server/expression/index.ts';
 import { AttributeMap, type FlowFile } from '../../server/engine/flowfile.ts';
-import { CommonAttributes } from '../../server/engine/common-attributes.ts';
+import { CommonAttributes, type AttributeList } from '../../server/engine/common-attributes.ts';
 import type { ProcessSession } from '../../server/engine/session.ts';
 import type { ProcessContext } from '../../server/sdk/context.ts';
 import type { PropertyValue } from '../../server/sdk/property-value.ts';
@@ -698,7 +698,6 @@ function restore(state: State, journal: Journal): void {
     bin.forced = b.forced;
     bin.reason = b.reason;
     if (b.common !== null) bin.common!.restore(b.common);
-    else if (b.length === 0) bin.common = null;
   }
   state.groups = journal.groups;
   state.binCount = journal.binCount;
@@ -797,14 +796,14 @@ function createFilename(contents: readonly FlowFile[]): string {
   return contents[0].attributeMap.get(SEGMENT_ORIGINAL_FILENAME) ?? String(process.hrtime.bigint());
 }
 
-function toRecord({ names, values }: { names: string[]; values: string[] }): Record<string, string> {
+function toRecord({ names, values }: AttributeList): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (let i = 0; i < names.length; i++) out[names[i]] = values[i];
   return out;
 }
 
 /** `common`: a lean bin's common attributes (its FlowFiles after the first have none of their own). */
-function buildBundle(ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: { names: string[]; values: string[] } | null): Bundle {
+function buildBundle(ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: AttributeList | null): Bundle {
   switch (config.format) {
     case FORMAT_TAR: return tarBundle(config, contents);
     case FORMAT_ZIP: return zipBundle(config, contents);
@@ -821,18 +820,15 @@ function delimiter(config: Config, value: PropertyValue, first: FlowFile): Buffe
   return config.delimiter === DELIMITER_FILENAME ? readFileSync(text) : Buffer.from(text, 'utf8');
 }
 
-function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: { names: string[]; values: string[] } | null): Bundle {
+function concatBundle(_ctx: ProcessContext<State>, config: Config, contents: FlowFile[], common: AttributeList | null): Bundle {
   const first = contents[0];
   const header = delimiter(config, config.header, first);
   const footer = delimiter(config, config.footer, first);
   const demarcator = delimiter(config, config.demarcator, first);
   let length = (header?.length ?? 0) + (footer?.length ?? 0);
-  let mime: string | undefined = first.attributeMap.get('mime.type');
-  if (common !== null) {
-    // lean bin: the mime type all of them share is among the common attributes
-    const at = common.names.indexOf('mime.type');
-    mime = at >= 0 ? common.values[at] : undefined;
-  }
+  // the mime type they all share: a lean bin has it among its common attributes
+  const commonMime = common === null ? -1 : common.names.indexOf('mime.type');
+  let mime: string | undefined = common === null ? first.attributeMap.get('mime.type') : commonMime >= 0 ? common.values[commonMime] : undefined;
   for (let i = 0; i < contents.length; i++) {
     const ff = contents[i];
     length += ff.size;

@@ -4,6 +4,9 @@
 // first map's chain, everything from there down is common.
 import type { AttributeMap } from './attribute-map.ts';
 
+/** Attribute names and their values, index for index. */
+export interface AttributeList { names: string[]; values: string[] }
+
 export class CommonAttributes {
   private readonly names: string[] = [];
   private readonly values: string[] = [];
@@ -83,7 +86,7 @@ export class CommonAttributes {
   }
 
   /** The common attributes, in the first map's order. */
-  result(): { names: string[]; values: string[] } {
+  result(): AttributeList {
     const names: string[] = [];
     const values: string[] = [];
     for (let c = 0; c < this.names.length; c++) if (this.alive[c]) { names.push(this.names[c]); values.push(this.values[c]); }
@@ -91,7 +94,7 @@ export class CommonAttributes {
   }
 
   /** The common attributes of `maps`. */
-  static of(maps: readonly AttributeMap[]): { names: string[]; values: string[] } {
+  static of(maps: readonly AttributeMap[]): AttributeList {
     if (maps.length === 0) return { names: [], values: [] };
     const common = new CommonAttributes(maps[0]);
     for (let i = 1; i < maps.length; i++) common.add(maps[i]);
