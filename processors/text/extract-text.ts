@@ -70,7 +70,6 @@ interface State {
 }
 
 /** Attribute names and values in the order written (a name written twice keeps its first place). */
-/** Attribute names and values in the order written (a name written twice keeps its first place). */
 class Extracted {
   readonly names: string[] = [];
   readonly values: string[] = [];
@@ -174,7 +173,6 @@ export const ExtractText = defineProcessor<State>({
     s.includeZero = ctx.property('Include Capture Group 0').value !== 'false';
     s.repeating = ctx.property('Enable repeating capture group').value === 'true';
     s.extractions = [];
-    s.shapes = new ShapeCache();
     for (const [name, prop] of ctx.dynamicProperties) {
       const pattern = prop.value ?? '';
       let regex: SafeRegex;
@@ -238,7 +236,6 @@ function fitsInline(extractions: readonly Extraction[], text: string): boolean {
 function evaluateSync(s: State, text: string): Outcome {
   const into = s.scratch;
   into.count = 0;
-  let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
     if (s.repeating) {
@@ -251,14 +248,13 @@ function evaluateSync(s: State, text: string): Outcome {
       if (r.kind === 'nomatch') continue;
       matches = [r];
     }
-    if (matches.length) attrs = collect(s, ex, matches, into);
+    if (matches.length) collect(s, ex, matches, into);
   }
-  return { attrs };
+  return { attrs: into.count > 0 ? into : null };
 }
 
 async function evaluateAsync(s: State, text: string): Promise<Outcome> {
   const into = new Extracted();
-  let attrs: Extracted | null = null;
   for (const ex of s.extractions) {
     let matches: readonly Match[];
     if (s.repeating) {
@@ -271,13 +267,13 @@ async function evaluateAsync(s: State, text: string): Promise<Outcome> {
       if (r.kind === 'nomatch') continue;
       matches = [r];
     }
-    if (matches.length) attrs = collect(s, ex, matches, into);
+    if (matches.length) collect(s, ex, matches, into);
   }
-  return { attrs };
+  return { attrs: into.count > 0 ? into : null };
 }
 
 /** NiFi's attribute naming over the matches of one pattern. */
-function collect(s: State, ex: Extraction, matches: readonly Match[], out: Extracted): Extracted | null {
+function collect(s: State, ex: Extraction, matches: readonly Match[], out: Extracted): void {
   const max = s.maxGroupLength;
   const name = ex.name;
   const gc = ex.groupCount;
@@ -306,7 +302,6 @@ function collect(s: State, ex: Extraction, matches: readonly Match[], out: Extra
       j += gc;
     }
   }
-  return out.count > 0 ? out : null;
 }
 
 function finish(ctx: ProcessContext<State>, session: ProcessSession, ff: FlowFile, outcome: Outcome): void {
