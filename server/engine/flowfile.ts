@@ -133,11 +133,7 @@ export class FlowFile {
     return new FlowFile(this.uuid, attrs, this.claim, this.offset, this.size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 
-  withContent(claim: ContentClaim, offset: number, size: number): FlowFile {
-    return new FlowFile(this.uuid, this.attributeMap, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
-  }
-
-  withContentAndAttrs(claim: ContentClaim, offset: number, size: number, attrs: AttributeMap): FlowFile {
+  withContent(claim: ContentClaim, offset: number, size: number, attrs: AttributeMap = this.attributeMap): FlowFile {
     return new FlowFile(this.uuid, attrs, claim, offset, size, this.entryDate, this.lineageCache, this.parents, this.acks);
   }
 

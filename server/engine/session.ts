@@ -246,10 +246,9 @@ export class ProcessSession {
 
   /** Replaces the content, and the attributes too when `attributes` is given (one new version for both). */
   write(ff: FlowFile, data: Buffer | Uint8Array | string, attributes?: AttributeMap): FlowFile {
-    const slot = this.check(ff);
+    this.check(ff);
     const claim = this.host.contentStore.create(data);
-    if (attributes === undefined || attributes === ff.attributeMap) return this.replace(slot, ff.withContent(claim, 0, claim.length), MOD_CONTENT);
-    return this.replace(slot, ff.withContentAndAttrs(claim, 0, claim.length, attributes), MOD_CONTENT | MOD_ATTRS);
+    return this.setContent(ff, claim, 0, claim.length, attributes);
   }
 
   /**
@@ -260,7 +259,7 @@ export class ProcessSession {
     const slot = this.check(ff);
     if (offset < 0 || size < 0 || offset + size > claim.length) throw new RangeError(`content range ${offset}+${size} is outside the claim's ${claim.length} bytes`);
     if (attributes === undefined || attributes === ff.attributeMap) return this.replace(slot, ff.withContent(claim, offset, size), MOD_CONTENT);
-    return this.replace(slot, ff.withContentAndAttrs(claim, offset, size, attributes), MOD_CONTENT | MOD_ATTRS);
+    return this.replace(slot, ff.withContent(claim, offset, size, attributes), MOD_CONTENT | MOD_ATTRS);
   }
 
   read(ff: FlowFile): Buffer {
