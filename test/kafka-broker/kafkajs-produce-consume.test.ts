@@ -3,27 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { kafkaForTests, type KafkaForTests } from '../support/kafka/for-tests.ts';
-import { FAST_CONSUMER, testKafka, waitFor } from '../support/kafka/test-helpers.ts';
+import type { KafkaForTests } from '../support/kafka/for-tests.ts';
+import { closeKafkaClients, FAST_CONSUMER, openKafkaClients, testKafka, waitFor } from '../support/kafka/test-helpers.ts';
 
 let env: KafkaForTests;
 let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 
-before(async () => {
-  env = await kafkaForTests();
-  kafka = testKafka(env.brokers, 'produce-consume');
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await env?.cleanup();
-});
+before(async () => { ({ env, kafka, admin, producer } = await openKafkaClients('produce-consume')); });
+after(() => closeKafkaClients({ env, admin, producer }));
 
 interface Got {
   partition: number;

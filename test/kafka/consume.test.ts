@@ -8,7 +8,8 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { FlowRuntime } from '../../server/engine/flow-runtime.ts';
 import type { ConsumeKafka } from '../../processors/kafka/index.ts';
 import type { ConsumerWorker } from '../../processors/kafka/consumer-worker.ts';
-import { kafkaForTests, type KafkaForTests } from '../support/kafka/for-tests.ts';
+import type { KafkaForTests } from '../support/kafka/for-tests.ts';
+import { closeKafkaClients, openKafkaClients } from '../support/kafka/test-helpers.ts';
 import { collector, createTopic, FAST_GROUP, plainKafka, runtimeFor, serviceConfig, sleep, waitFor } from './support/harness.ts';
 
 let env: KafkaForTests;
@@ -16,19 +17,8 @@ let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 
-before(async () => {
-  env = await kafkaForTests();
-  kafka = plainKafka(env.brokers);
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await env?.cleanup();
-});
+before(async () => { ({ env, kafka, admin, producer } = await openKafkaClients('kafka-test')); });
+after(() => closeKafkaClients({ env, admin, producer }));
 
 function consumeFlow(name: string, topic: string, group: string, props: Record<string, string> = {}, extra: { sinkAutoTerminate?: string[]; backPressure?: number; sinkType?: string; service?: Record<string, string> } = {}) {
   return {

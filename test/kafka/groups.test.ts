@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { FlowRuntime } from '../../server/engine/flow-runtime.ts';
 import type { ConsumerWorker } from '../../processors/kafka/consumer-worker.ts';
-import { kafkaForTests, type KafkaForTests } from '../support/kafka/for-tests.ts';
+import type { KafkaForTests } from '../support/kafka/for-tests.ts';
+import { closeKafkaClients, openKafkaClients } from '../support/kafka/test-helpers.ts';
 import { startKafkaTestBroker, type KafkaTestBroker } from '../support/kafka/broker.ts';
 import { collector, createTopic, FAST_GROUP, plainKafka, runtimeFor, serviceConfig, sleep, waitFor } from './support/harness.ts';
 
@@ -20,19 +21,8 @@ let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 
-before(async () => {
-  env = await kafkaForTests({ minSessionTimeoutMs: 1000 });
-  kafka = plainKafka(env.brokers);
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-after(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await env?.cleanup();
-});
+before(async () => { ({ env, kafka, admin, producer } = await openKafkaClients('kafka-test', { minSessionTimeoutMs: 1000 })); });
+after(() => closeKafkaClients({ env, admin, producer }));
 
 function member(name: string, brokers: string[], topic: string, group: string): FlowRuntime {
   return runtimeFor({

@@ -1,6 +1,7 @@
 // Shared helpers for the Kafka processor tests: registries, a connection service instance, flows
 // run through FlowRuntime, a collecting sink, and plain kafkajs produce/consume helpers.
-import { Kafka, logLevel, type Admin, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { testKafka, waitFor } from '../../support/kafka/test-helpers.ts';
 import { defineProcessor } from '../../../server/sdk/definition.ts';
 import { ProcessorRegistry } from '../../../server/sdk/registry.ts';
 import { ServiceRegistry } from '../../../server/sdk/services.ts';
@@ -77,7 +78,7 @@ export function runtimeFor(flow: unknown, extra: Parameters<typeof registries>[0
 }
 
 export function plainKafka(brokers: string[], clientId = 'kafka-test'): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+  return testKafka(brokers, clientId);
 }
 
 export async function createTopic(admin: Admin, topic: string, numPartitions: number): Promise<void> {
@@ -117,15 +118,7 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, opts
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs = 10000, what = 'condition'): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+export { waitFor };
 
 /** Consumer settings that keep group operations quick in tests (dynamic properties of ConsumeKafka). */
 export const FAST_GROUP = { 'session.timeout.ms': '6000', 'heartbeat.interval.ms': '500', 'fetch.max.wait.ms': '100', 'max.poll.interval.ms': '10000' };
