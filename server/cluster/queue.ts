@@ -16,8 +16,7 @@ import type { Redis } from 'ioredis';
 import type { FlowFile } from '../engine/flowfile.ts';
 import type { AckHandle } from '../engine/ack.ts';
 import type { Logger } from '../engine/logger.ts';
-import { RingBuffer } from '../engine/queue/ring.ts';
-import { StableHeap } from '../engine/queue/heap.ts';
+import { Backlog } from '../engine/queue/backlog.ts';
 import { DEFAULT_BACK_PRESSURE, overBackPressure, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from '../engine/queue/queue.ts';
 import { encodeBatch, decodeBatch, accountingOf, subsetBatch, type BatchData, type Encoded } from './codec.ts';
 import type { ClusterKeys } from './keys.ts';
@@ -64,8 +63,6 @@ interface JobEntry {
   reject: (e: Error) => void;
 }
 
-interface Penalized { ff: FlowFile; until: number }
-
 const MAX_STALLS = 1_000_000;
 
 export class RedisQueue implements FlowFileQueue {
@@ -79,9 +76,7 @@ export class RedisQueue implements FlowFileQueue {
   readonly ledgerKey: string;
 
   // local buffer of leased FlowFiles
-  private readonly ready = new RingBuffer<FlowFile>(64);
-  private readonly penalized = new StableHeap<Penalized>((a, b) => a.until - b.until);
-  private localBytes = 0;
+  private readonly local = new Backlog();
   private readonly byId = new Map<string, JobEntry>();
   private readonly entries = new Set<JobEntry>();
 
@@ -123,8 +118,8 @@ export class RedisQueue implements FlowFileQueue {
 
   // ---- the engine's synchronous view ----
 
-  count(): number { return this.ready.length + this.penalized.length + this.pendingCount; }
-  bytes(): number { return this.localBytes + this.pendingBytes; }
+  count(): number { return this.local.count + this.pendingCount; }
+  bytes(): number { return this.local.bytes + this.pendingBytes; }
   /** FlowFiles queued cluster-wide (waiting, delayed or leased), plus what this node has not written yet. */
   clusterCount(): number { return Math.max(0, this.remoteCount) + this.pendingCount; }
   clusterBytes(): number { return Math.max(0, this.remoteBytes) + this.pendingBytes; }
@@ -135,50 +130,20 @@ export class RedisQueue implements FlowFileQueue {
     return overBackPressure(this.backPressure, this.clusterCount(), this.clusterBytes());
   }
 
-  hasReady(now: number): boolean {
-    if (this.ready.length > 0) return true;
-    const p = this.penalized.peek();
-    return p !== undefined && p.until <= now;
-  }
-
-  nextReadyAt(): number {
-    if (this.ready.length > 0) return 0;
-    return this.penalized.peek()?.until ?? Infinity;
-  }
+  hasReady(now: number): boolean { return this.local.hasReady(now); }
+  nextReadyAt(): number { return this.local.nextReadyAt(); }
 
   poll(max: number, now: number, out: FlowFile[]): number {
-    let p = this.penalized.peek();
-    while (p !== undefined && p.until <= now) {
-      this.penalized.pop();
-      this.ready.push(p.ff);
-      p = this.penalized.peek();
-    }
-    let taken = 0;
-    let expired: FlowFile[] | null = null;
-    const exp = this.expirationMs;
-    while (taken < max) {
-      const ff = this.ready.shift();
-      if (ff === undefined) break;
-      this.localBytes -= ff.size;
-      if (exp > 0 && now - ff.entryDate > exp) { (expired ??= []).push(ff); continue; }
-      out.push(ff);
-      taken++;
-    }
+    const before = out.length;
+    const expired = this.local.poll(max, now, this.expirationMs, out);
     if (expired) {
       this.onDrop?.(expired, 'expired');
       this.release(expired);
     }
-    return taken;
+    return out.length - before;
   }
 
-  requeue(flowFiles: readonly FlowFile[], penalizedUntil: number): void {
-    for (let i = flowFiles.length - 1; i >= 0; i--) {
-      const ff = flowFiles[i];
-      this.localBytes += ff.size;
-      if (penalizedUntil > 0) this.penalized.push({ ff, until: penalizedUntil });
-      else this.ready.unshift(ff);
-    }
-  }
+  requeue(flowFiles: readonly FlowFile[], penalizedUntil: number): void { this.local.requeue(flowFiles, penalizedUntil); }
 
   release(flowFiles: readonly FlowFile[]): void {
     let done: JobEntry[] | null = null;
@@ -211,23 +176,12 @@ export class RedisQueue implements FlowFileQueue {
     if (this.pendingCount > 8 * s.batchCount || this.pendingBytes > 8 * s.batchBytes) return this.whenFlushed();
   }
 
-  list(limit: number): QueueListing[] {
-    const out: QueueListing[] = [];
-    for (let i = 0; i < this.ready.length && out.length < limit; i++) out.push(listing(this.ready.at(i) as FlowFile, out.length, false));
-    if (out.length < limit) for (const p of this.penalized.sorted(limit - out.length)) out.push(listing(p.ff, out.length, true));
-    return out;
-  }
-
-  find(id: string): FlowFile | undefined {
-    for (let i = 0; i < this.ready.length; i++) { const ff = this.ready.at(i) as FlowFile; if (ff.id === id) return ff; }
-    for (const p of this.penalized.sorted(this.penalized.length)) if (p.ff.id === id) return p.ff;
-    return undefined;
-  }
+  list(limit: number): QueueListing[] { return this.local.list(limit); }
+  find(id: string): FlowFile | undefined { return this.local.find(id); }
 
   /** Drops what this node holds and (asynchronously) every waiting or delayed job in Redis; acks fail. */
   empty(): number {
-    const dropped = [...this.ready.clear(), ...this.penalized.clear().map((p) => p.ff)];
-    this.localBytes = 0;
+    const dropped = this.local.clear();
     if (dropped.length) {
       this.onDrop?.(dropped, 'emptied');
       this.release(dropped);
@@ -467,8 +421,7 @@ export class RedisQueue implements FlowFileQueue {
       }
       for (const ff of flowFiles) {
         this.byId.set(ff.id, entry);
-        this.ready.push(ff);
-        this.localBytes += ff.size;
+        this.local.push(ff);
       }
       this.entries.add(entry);
       this.onAvailable?.();
@@ -477,9 +430,7 @@ export class RedisQueue implements FlowFileQueue {
 
   /** Gives leased jobs back: untouched ones as they are, partly done ones rewritten to what is left. */
   private async returnLeased(): Promise<void> {
-    this.ready.clear();
-    this.penalized.clear();
-    this.localBytes = 0;
+    this.local.clear();
     const entries = [...this.entries];
     this.entries.clear();
     this.byId.clear();
@@ -548,8 +499,4 @@ export class RedisQueue implements FlowFileQueue {
     await this.bull?.close();
     this.bull = null;
   }
-}
-
-function listing(ff: FlowFile, position: number, penalized: boolean): QueueListing {
-  return { id: ff.id, size: ff.size, attributes: ff.attributes(), entryDate: ff.entryDate, penalized, position };
 }

@@ -1,49 +1,9 @@
-// The embedded connection queue: FIFO on a ring buffer (O(1)), or a heap when prioritizers are set.
-// Penalized FlowFiles wait in their own heap, ordered by when their penalty ends.
+// The embedded connection queue: a Backlog (FIFO on a ring buffer, or a heap when prioritizers are
+// set; penalized FlowFiles apart) with back pressure, expiration and drop reporting.
 import type { FlowFile } from '../flowfile.ts';
-import { RingBuffer } from './ring.ts';
-import { StableHeap } from './heap.ts';
+import { Backlog } from './backlog.ts';
 import { combinePrioritizers } from './prioritizers.ts';
 import { DEFAULT_BACK_PRESSURE, overBackPressure, type BackPressure, type DropListener, type FlowFileQueue, type QueueListing } from './queue.ts';
-
-interface Penalized { ff: FlowFile; until: number }
-
-interface ReadyStore {
-  readonly length: number;
-  push(ff: FlowFile): void;
-  pushFront(ff: FlowFile): void;
-  peek(): FlowFile | undefined;
-  take(): FlowFile | undefined;
-  list(limit: number): FlowFile[];
-  clear(): FlowFile[];
-}
-
-class FifoStore implements ReadyStore {
-  private readonly ring = new RingBuffer<FlowFile>(64);
-  get length(): number { return this.ring.length; }
-  push(ff: FlowFile): void { this.ring.push(ff); }
-  pushFront(ff: FlowFile): void { this.ring.unshift(ff); }
-  peek(): FlowFile | undefined { return this.ring.peek(); }
-  take(): FlowFile | undefined { return this.ring.shift(); }
-  list(limit: number): FlowFile[] {
-    const out: FlowFile[] = [];
-    for (let i = 0; i < Math.min(limit, this.ring.length); i++) out.push(this.ring.at(i) as FlowFile);
-    return out;
-  }
-  clear(): FlowFile[] { return this.ring.clear(); }
-}
-
-class PriorityStore implements ReadyStore {
-  private readonly heap: StableHeap<FlowFile>;
-  constructor(compare: (a: FlowFile, b: FlowFile) => number) { this.heap = new StableHeap(compare); }
-  get length(): number { return this.heap.length; }
-  push(ff: FlowFile): void { this.heap.push(ff); }
-  pushFront(ff: FlowFile): void { this.heap.pushFront(ff); }
-  peek(): FlowFile | undefined { return this.heap.peek(); }
-  take(): FlowFile | undefined { return this.heap.pop(); }
-  list(limit: number): FlowFile[] { return this.heap.sorted(limit); }
-  clear(): FlowFile[] { return this.heap.clear(); }
-}
 
 export interface MemoryQueueOptions {
   backPressure?: Partial<BackPressure>;
@@ -56,109 +16,51 @@ export class MemoryQueue implements FlowFileQueue {
   expirationMs: number;
   onDrop: DropListener | null = null;
   onAvailable: (() => void) | null = null;
+  readonly leases = false;
 
-  private ready: ReadyStore;
-  private readonly penalized = new StableHeap<Penalized>((a, b) => a.until - b.until);
-  private queuedBytes = 0;
+  private readonly backlog: Backlog;
 
   constructor(readonly id: string, options: MemoryQueueOptions = {}) {
     this.backPressure = { ...DEFAULT_BACK_PRESSURE, ...options.backPressure };
     this.expirationMs = options.expirationMs ?? 0;
-    const compare = combinePrioritizers(options.prioritizers ?? []);
-    this.ready = compare ? new PriorityStore(compare) : new FifoStore();
+    this.backlog = new Backlog(combinePrioritizers(options.prioritizers ?? []));
   }
 
-  count(): number { return this.ready.length + this.penalized.length; }
-  bytes(): number { return this.queuedBytes; }
+  count(): number { return this.backlog.count; }
+  bytes(): number { return this.backlog.bytes; }
 
   isFull(): boolean {
-    return overBackPressure(this.backPressure, this.count(), this.queuedBytes);
+    return overBackPressure(this.backPressure, this.backlog.count, this.backlog.bytes);
   }
 
-  hasReady(now: number): boolean {
-    if (this.ready.length > 0) return true;
-    const p = this.penalized.peek();
-    return p !== undefined && p.until <= now;
-  }
-
-  nextReadyAt(): number {
-    if (this.ready.length > 0) return 0;
-    return this.penalized.peek()?.until ?? Infinity;
-  }
+  hasReady(now: number): boolean { return this.backlog.hasReady(now); }
+  nextReadyAt(): number { return this.backlog.nextReadyAt(); }
 
   poll(max: number, now: number, out: FlowFile[]): number {
-    if (this.penalized.length > 0) this.releasePenalties(now);
-    let taken = 0;
-    let expired: FlowFile[] | null = null;
-    const exp = this.expirationMs;
-    while (taken < max) {
-      const ff = this.ready.take();
-      if (ff === undefined) break;
-      this.queuedBytes -= ff.size;
-      if (exp > 0 && now - ff.entryDate > exp) { (expired ??= []).push(ff); continue; }
-      out.push(ff);
-      taken++;
-    }
+    const before = out.length;
+    const expired = this.backlog.poll(max, now, this.expirationMs, out);
     if (expired) this.onDrop?.(expired, 'expired');
-    return taken;
+    return out.length - before;
   }
 
-  readonly leases = false;
-
   offer(flowFiles: readonly FlowFile[], penalizedUntil = 0): void {
-    if (penalizedUntil > 0) { this.requeue(flowFiles, penalizedUntil); return; }
-    const ready = this.ready;
-    let bytes = 0;
-    for (let i = 0; i < flowFiles.length; i++) { const ff = flowFiles[i]; ready.push(ff); bytes += ff.size; }
-    this.queuedBytes += bytes;
+    if (penalizedUntil > 0) { this.backlog.requeue(flowFiles, penalizedUntil); return; }
+    for (let i = 0; i < flowFiles.length; i++) this.backlog.push(flowFiles[i]);
   }
 
   /** Adds one FlowFile (test support and sources that trickle). */
-  add(ff: FlowFile): void { this.ready.push(ff); this.queuedBytes += ff.size; }
+  add(ff: FlowFile): void { this.backlog.push(ff); }
 
-  requeue(flowFiles: readonly FlowFile[], penalizedUntil: number): void {
-    for (let i = flowFiles.length - 1; i >= 0; i--) {
-      const ff = flowFiles[i];
-      this.queuedBytes += ff.size;
-      if (penalizedUntil > 0) this.penalized.push({ ff, until: penalizedUntil });
-      else this.ready.pushFront(ff);
-    }
-  }
+  requeue(flowFiles: readonly FlowFile[], penalizedUntil: number): void { this.backlog.requeue(flowFiles, penalizedUntil); }
 
   release(): void { /* in-memory: nothing leased outside the process */ }
 
-  list(limit: number): QueueListing[] {
-    const ready = this.ready.list(limit);
-    const out: QueueListing[] = ready.map((ff, i) => listing(ff, i, false));
-    if (out.length < limit) {
-      for (const p of this.penalized.sorted(limit - out.length)) out.push(listing(p.ff, out.length, true));
-    }
-    return out;
-  }
-
-  find(id: string): FlowFile | undefined {
-    for (const ff of this.ready.list(this.ready.length)) if (ff.id === id) return ff;
-    for (const p of this.penalized.sorted(this.penalized.length)) if (p.ff.id === id) return p.ff;
-    return undefined;
-  }
+  list(limit: number): QueueListing[] { return this.backlog.list(limit); }
+  find(id: string): FlowFile | undefined { return this.backlog.find(id); }
 
   empty(): number {
-    const dropped = [...this.ready.clear(), ...this.penalized.clear().map((p) => p.ff)];
-    this.queuedBytes = 0;
+    const dropped = this.backlog.clear();
     if (dropped.length) this.onDrop?.(dropped, 'emptied');
     return dropped.length;
   }
-
-  private releasePenalties(now: number): void {
-    let p = this.penalized.peek();
-    while (p !== undefined && p.until <= now) {
-      this.penalized.pop();
-      this.ready.push(p.ff);
-      p = this.penalized.peek();
-    }
-  }
-}
-
-function listing(ff: FlowFile, position: number, penalized: boolean): QueueListing {
-  return { id: ff.id, size: ff.size, attributes: ff.attributes(), entryDate: ff.entryDate, penalized, position };
 }
