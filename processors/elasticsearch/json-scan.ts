@@ -74,19 +74,8 @@ export function scanJsonObject(buf: Uint8Array): ScanResult {
     if (inObject) {
       // the member's name, then a colon
       if (c !== QUOTE) return BAD;
-      i++;
-      for (;;) {
-        if (i >= n) return BAD;
-        const s = buf[i];
-        if (s === QUOTE) { i++; break; }
-        if (s < 0x20) return BAD;
-        if (s === BACKSLASH) {
-          const kind = ESC[buf[i + 1]];
-          if (kind === 1) i += 2;
-          else if (kind === 2 && HEX[buf[i + 2]] && HEX[buf[i + 3]] && HEX[buf[i + 4]] && HEX[buf[i + 5]]) i += 6;
-          else return BAD;
-        } else i++;
-      }
+      i = skipString(buf, i + 1, n);
+      if (i < 0) return BAD;
       while (i < n && (w = WS[buf[i]]) !== 0) { if (w === 2) multiline = true; i++; }
       if (i >= n || buf[i] !== COLON) return BAD;
       i++;
@@ -97,19 +86,8 @@ export function scanJsonObject(buf: Uint8Array): ScanResult {
     // the value
     afterValue = true;
     if (c === QUOTE) {
-      i++;
-      for (;;) {
-        if (i >= n) return BAD;
-        const s = buf[i];
-        if (s === QUOTE) { i++; break; }
-        if (s < 0x20) return BAD;
-        if (s === BACKSLASH) {
-          const kind = ESC[buf[i + 1]];
-          if (kind === 1) i += 2;
-          else if (kind === 2 && HEX[buf[i + 2]] && HEX[buf[i + 3]] && HEX[buf[i + 4]] && HEX[buf[i + 5]]) i += 6;
-          else return BAD;
-        } else i++;
-      }
+      i = skipString(buf, i + 1, n);
+      if (i < 0) return BAD;
     } else if (c === LBRACE || c === LBRACKET) {
       if (depth >= MAX_DEPTH) return BAD;
       stack[depth++] = c === LBRACE ? 1 : 2;
@@ -147,4 +125,20 @@ export function scanJsonObject(buf: Uint8Array): ScanResult {
   while (i < n && (w = WS[buf[i]]) !== 0) { if (w === 2) multiline = true; i++; }
   if (i !== n) return BAD;
   return multiline ? OK_MULTI : OK_SINGLE;
+}
+
+/** The index just past the closing quote of a string whose body starts at `i`, or -1 when it is not valid JSON. */
+function skipString(buf: Uint8Array, i: number, n: number): number {
+  for (;;) {
+    if (i >= n) return -1;
+    const s = buf[i];
+    if (s === QUOTE) return i + 1;
+    if (s < 0x20) return -1;
+    if (s === BACKSLASH) {
+      const kind = ESC[buf[i + 1]];
+      if (kind === 1) i += 2;
+      else if (kind === 2 && HEX[buf[i + 2]] && HEX[buf[i + 3]] && HEX[buf[i + 4]] && HEX[buf[i + 5]]) i += 6;
+      else return -1;
+    } else i++;
+  }
 }
