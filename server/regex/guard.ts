@@ -558,35 +558,13 @@ export class SafeRegex {
 
   /** Java Matcher.find(start): first match at or after startIndex. */
   exec(input: string, startIndex = 0): MatchResult {
-    if (input.length <= this.maxInlineLength) {
-      const re = this.re;
-      re.lastIndex = startIndex;
-      let m: RegExpExecArray | null;
-      try {
-        m = re.exec(input);
-      } catch (e) {
-        return budgetExceeded(e);
-      }
-      if (m === null) return NOMATCH;
-      return this.toMatch(m.index, m);
-    }
+    if (input.length <= this.maxInlineLength) return this.execInline(this.re, input, startIndex);
     return this.fromWorkerExec(this.syncCall('exec', this.re.source, input, startIndex));
   }
 
   /** Java Matcher.matches(): the whole input must match. */
   matches(input: string): MatchResult {
-    if (input.length <= this.maxInlineLengthFull) {
-      const re = this.reFull;
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      try {
-        m = re.exec(input);
-      } catch (e) {
-        return budgetExceeded(e);
-      }
-      if (m === null) return NOMATCH;
-      return this.toMatch(m.index, m);
-    }
+    if (input.length <= this.maxInlineLengthFull) return this.execInline(this.reFull, input, 0);
     return this.fromWorkerExec(this.syncCall('exec', this.fullSource, input, 0));
   }
 
@@ -669,6 +647,18 @@ export class SafeRegex {
   }
 
   // ---------------- internals
+
+  /** One match on this thread (the input is within the pattern's safe length). */
+  private execInline(re: RegExp, input: string, startIndex: number): MatchResult {
+    re.lastIndex = startIndex;
+    let m: RegExpExecArray | null;
+    try {
+      m = re.exec(input);
+    } catch (e) {
+      return budgetExceeded(e);
+    }
+    return m === null ? NOMATCH : this.toMatch(m.index, m);
+  }
 
   private toMatch(index: number, arr: ArrayLike<string | undefined>): Match {
     let groups: (string | undefined)[];
