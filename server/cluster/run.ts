@@ -2,12 +2,10 @@
 // processor RUNNING), works on it alongside the workers, and with --until-idle waits until the
 // flow is idle cluster-wide, then removes it from the cluster and prints the cluster's counters.
 import { basename } from 'node:path';
-import { validateFlow, formatProblems } from '../flow/validate.ts';
 import type { FlowDefinition } from '../flow/schema.ts';
 import { consoleLogger } from '../engine/logger.ts';
 import { formatDataSize } from '../engine/units.ts';
-import { createProcessorRegistry, createServiceRegistry } from '../../processors/index.ts';
-import { readJsonFile, parsePairs, CliError } from '../cli/load.ts';
+import { CliError, loadFlowToRun } from '../cli/load.ts';
 import { resolveClusterSettings, ClusterSettingsError } from './settings.ts';
 import { RedisStartupError } from './connection.ts';
 import { ClusterNode } from './node.ts';
@@ -16,14 +14,9 @@ import type { ClusterFlowStatus } from './status.ts';
 export interface ClusterRunOptions { redis: string; prefix?: string; param?: string[]; untilIdle?: boolean; quiet?: boolean }
 
 export async function runOnCluster(file: string, opts: ClusterRunOptions): Promise<number> {
-  const registry = createProcessorRegistry();
-  const services = createServiceRegistry();
-  const parameters = parsePairs(opts.param ?? [], '--param');
-  const { flow, problems } = validateFlow(readJsonFile(file), registry, { parameters, services });
-  if (!flow) {
-    process.stderr.write(`${file} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}\n`);
-    return 2;
-  }
+  const loaded = loadFlowToRun(file, opts.param);
+  if (!loaded) return 2;
+  const { flow, registry, services, parameters } = loaded;
   let settings;
   try { settings = resolveClusterSettings({ redisUrl: opts.redis, prefix: opts.prefix }); } catch (e) {
     if (e instanceof ClusterSettingsError) throw new CliError(e.message, 2);

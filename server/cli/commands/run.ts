@@ -2,26 +2,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateFlow, formatProblems } from '../../flow/validate.ts';
 import { FlowRuntime } from '../../engine/flow-runtime.ts';
 import { TieredContentStore } from '../../engine/content/store.ts';
 import { consoleLogger } from '../../engine/logger.ts';
 import { formatDataSize } from '../../engine/units.ts';
-import { createProcessorRegistry, createServiceRegistry } from '../../../processors/index.ts';
-import { readJsonFile, parsePairs, CliError } from '../load.ts';
+import { CliError, loadFlowToRun } from '../load.ts';
 
 export interface RunOptions { param?: string[]; untilIdle?: boolean; quiet?: boolean; redis?: string }
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   if (opts.redis) return (await import('../../cluster/run.ts')).runOnCluster(file, { ...opts, redis: opts.redis });
-  const registry = createProcessorRegistry();
-  const services = createServiceRegistry();
-  const parameters = parsePairs(opts.param ?? [], '--param');
-  const { flow, problems } = validateFlow(readJsonFile(file), registry, { parameters, services });
-  if (!flow) {
-    process.stderr.write(`${file} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(problems)}\n`);
-    return 2;
-  }
+  const loaded = loadFlowToRun(file, opts.param);
+  if (!loaded) return 2;
+  const { flow, registry, services, parameters } = loaded;
   const contentDir = mkdtempSync(join(tmpdir(), 'sluice-content-'));
   const runtime = new FlowRuntime(flow.id ?? 'cli', flow, {
     registry, services, parameters, logger: consoleLogger(), contentStore: new TieredContentStore(contentDir),
