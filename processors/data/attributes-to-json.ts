@@ -75,15 +75,6 @@ function parseList(value: string | undefined): string[] | null {
   return out;
 }
 
-/** The attribute as NiFi's FlowFile.getAttribute() sees it (real attributes plus uuid, filename, path). */
-function attributeOf(ff: FlowFile, name: string): string | undefined {
-  const v = ff.attributeMap.get(name);
-  if (v !== undefined) return v;
-  if (name === 'uuid' || name === 'filename') return ff.id;
-  if (name === 'path') return './';
-  return undefined;
-}
-
 export const AttributesToJSON = defineProcessor<State>({
   type: 'AttributesToJSON',
   description: "Generates a JSON representation of the input FlowFile Attributes. The resulting JSON can be written to either a new Attribute 'JSONAttributes' or written to the FlowFile as content. Attributes  which contain nested JSON objects can either be handled as JSON or as escaped JSON depending on the strategy chosen.",
@@ -272,7 +263,7 @@ function selectAttributes(s: State, ff: FlowFile, visit: (name: string, value: s
   }
   let seen: Set<string> | null = null;
   if (list !== null) {
-    for (let i = 0; i < list.length; i++) visit(list[i], attributeOf(ff, list[i]));
+    for (let i = 0; i < list.length; i++) visit(list[i], ff.getCoreAttribute(list[i]));
     if (s.pattern !== null) seen = new Set(list);
   }
   if (s.pattern !== null) {
@@ -350,7 +341,7 @@ function appendPlainJson(s: State, ff: FlowFile, out: JsonBytes): void {
   } else {
     if (list !== null) {
       const missing = s.nullValue ? null : '';
-      for (let i = 0; i < list.length; i++) out.pair(pairKey(s, list[i]), attributeOf(ff, list[i]) ?? missing);
+      for (let i = 0; i < list.length; i++) out.pair(pairKey(s, list[i]), ff.getCoreAttribute(list[i]) ?? missing);
     }
     if (s.pattern !== null) {
       const seen = list !== null ? s.listSet : null;

@@ -540,19 +540,10 @@ function groupOf(config: Config, ff: FlowFile): string {
   let group: string | undefined;
   if (config.correlation !== null) {
     const name = config.correlation(ff);
-    if (name !== undefined) group = attributeOf(ff, name);
+    if (name !== undefined) group = ff.getCoreAttribute(name);
   }
   if (group === undefined && config.defragment) group = ff.attributeMap.get(FRAGMENT_ID);
   return group === undefined ? NULL_GROUP : group;
-}
-
-/** FlowFile.getAttribute as NiFi has it: real attributes plus uuid, filename and path. */
-function attributeOf(ff: FlowFile, name: string): string | undefined {
-  const v = ff.attributeMap.get(name);
-  if (v !== undefined) return v;
-  if (name === 'uuid' || name === 'filename') return ff.id;
-  if (name === 'path') return './';
-  return undefined;
 }
 
 /** NiFi's BinManager.offer: returns the FlowFiles that fit no bin. */
@@ -792,7 +783,7 @@ interface Bundle {
 }
 
 function createFilename(contents: readonly FlowFile[]): string {
-  if (contents.length === 1) return attributeOf(contents[0], 'filename')!;
+  if (contents.length === 1) return contents[0].getCoreAttribute('filename')!;
   return contents[0].attributeMap.get(SEGMENT_ORIGINAL_FILENAME) ?? String(process.hrtime.bigint());
 }
 
@@ -878,7 +869,7 @@ function* concatChunks(header: Buffer | null, contents: readonly FlowFile[], dem
 
 /** NiFi's getPath: the path attribute as a relative directory prefix ("" for "./"). */
 function entryPath(ff: FlowFile): string {
-  const raw = attributeOf(ff, 'path')!;
+  const raw = ff.getCoreAttribute('path')!;
   const absolute = raw.startsWith('/');
   const parts = raw.split('/').filter((p) => p !== '');
   if (!absolute && parts.length > 0 && parts[0] === '.') parts.shift();
@@ -899,7 +890,7 @@ function tarBundle(config: Config, contents: FlowFile[]): Bundle {
       const t = Date.parse(modTime);
       if (!Number.isNaN(t) && /^\d{4}-\d{2}-\d{2}T/.test(modTime)) mtimeMs = t;
     }
-    return { name: (config.keepPath ? entryPath(ff) : '') + attributeOf(ff, 'filename')!, mode, mtimeMs, data: ff.content() };
+    return { name: (config.keepPath ? entryPath(ff) : '') + ff.getCoreAttribute('filename')!, mode, mtimeMs, data: ff.content() };
   });
   const chunks = tarChunks(entries);
   return { chunks, length: sum(chunks), mimeType: 'application/tar', filename: createFilename(contents) + '.tar', unmerged: [] };
@@ -908,7 +899,7 @@ function tarBundle(config: Config, contents: FlowFile[]): Bundle {
 function zipBundle(config: Config, contents: FlowFile[]): Bundle {
   const now = Date.now();
   const { chunks, skipped } = zipChunks(contents.map((ff) => ({
-    name: (config.keepPath ? entryPath(ff) : '') + attributeOf(ff, 'filename')!, data: ff.content(), mtimeMs: now,
+    name: (config.keepPath ? entryPath(ff) : '') + ff.getCoreAttribute('filename')!, data: ff.content(), mtimeMs: now,
   })), config.compressionLevel);
   return { chunks, length: sum(chunks), mimeType: 'application/zip', filename: createFilename(contents) + '.zip', unmerged: skipped.map((i) => contents[i]) };
 }
@@ -935,10 +926,6 @@ function forEachAttribute(ff: FlowFile, visit: (name: string, value: string) => 
   for (const k in attrs) visit(k, attrs[k]);
 }
 
-function valueOf(ff: FlowFile, name: string): string | undefined {
-  return name === 'uuid' ? ff.id : attributeOf(ff, name);
-}
-
 function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Record<string, string> {
   const result: Record<string, string> = Object.create(null);
   if (contents.length === 0) return result;
@@ -963,9 +950,9 @@ function mergedAttributes(strategy: string, contents: readonly FlowFile[]): Reco
   const first = contents[0];
   for (const core of ['filename', 'path']) {
     if (first.attributeMap.get(core) !== undefined) continue;
-    const v = valueOf(first, core)!;
+    const v = first.getCoreAttribute(core)!;
     let common = true;
-    for (let i = 1; i < contents.length && common; i++) if (valueOf(contents[i], core) !== v) common = false;
+    for (let i = 1; i < contents.length && common; i++) if (contents[i].getCoreAttribute(core) !== v) common = false;
     if (common) result[core] = v;
   }
   const { names, values } = CommonAttributes.of(contents.map((ff) => ff.attributeMap));

@@ -91,14 +91,23 @@ export class FlowFile {
     return p === null ? [] : typeof p === 'string' ? [p] : p;
   }
 
-  /** An attribute, including the derived core attributes (uuid, entryDate, lineageStartDate, fileSize) and defaults for filename and path. */
-  getAttribute(name: string): string | undefined {
+  /** An attribute as NiFi's FlowFile.getAttribute() sees it: the stored ones plus uuid, and defaults for filename and path. */
+  getCoreAttribute(name: string): string | undefined {
     const v = this.attributeMap.get(name);
     if (v !== undefined) return v;
     switch (name) {
       case 'uuid': return this.id;
       case 'filename': return this.id;
       case 'path': return './';
+      default: return undefined;
+    }
+  }
+
+  /** An attribute as the Expression Language sees it: getCoreAttribute plus entryDate, lineageStartDate and fileSize. */
+  getAttribute(name: string): string | undefined {
+    const v = this.getCoreAttribute(name);
+    if (v !== undefined) return v;
+    switch (name) {
       case 'entryDate': return String(this.entryDate);
       case 'lineageStartDate': return String(this.lineage.startDate);
       case 'fileSize': return String(this.size);
