@@ -24,7 +24,8 @@ function utf8Encode(s: string): Buffer {
   return Buffer.from(hasLoneSurrogate(s) ? s.replace(LONE_SURROGATE, '?') : s, 'utf8');
 }
 
-function singleByteEncoder(maxCode: number): (s: string) => Buffer {
+/** An encoder for a one-byte charset: `byteOf` maps a UTF-16 unit to its byte, or undefined ('?'). */
+function singleByteEncoder(byteOf: (c: number) => number | undefined): (s: string) => Buffer {
   return (s) => {
     const out = Buffer.allocUnsafe(s.length);
     let n = 0;
@@ -34,11 +35,13 @@ function singleByteEncoder(maxCode: number): (s: string) => Buffer {
         const d = s.charCodeAt(i + 1);
         if (d >= 0xdc00 && d <= 0xdfff) i++; // one '?' for a whole supplementary character
       }
-      out[n++] = c <= maxCode ? c : 0x3f;
+      out[n++] = byteOf(c) ?? 0x3f;
     }
     return out.subarray(0, n);
   };
 }
+
+const upTo = (maxCode: number) => (c: number) => (c <= maxCode ? c : undefined);
 
 function asciiDecode(b: Buffer): string {
   let high = false;
@@ -76,8 +79,8 @@ function utf16Encode(s: string, bigEndian: boolean, bom: boolean): Buffer {
 
 const BUILTIN: Record<string, () => JavaCharset> = {
   'utf-8': () => ({ name: 'UTF-8', decode: (b) => b.toString('utf8'), encode: utf8Encode, nodeEncoding: 'utf8' }),
-  'us-ascii': () => ({ name: 'US-ASCII', decode: asciiDecode, encode: singleByteEncoder(0x7f) }),
-  'iso-8859-1': () => ({ name: 'ISO-8859-1', decode: (b) => b.toString('latin1'), encode: singleByteEncoder(0xff), nodeEncoding: 'latin1' }),
+  'us-ascii': () => ({ name: 'US-ASCII', decode: asciiDecode, encode: singleByteEncoder(upTo(0x7f)) }),
+  'iso-8859-1': () => ({ name: 'ISO-8859-1', decode: (b) => b.toString('latin1'), encode: singleByteEncoder(upTo(0xff)), nodeEncoding: 'latin1' }),
   'utf-16': () => ({ name: 'UTF-16', decode: (b) => utf16Decode(b, true, true), encode: (s) => utf16Encode(s, true, true) }),
   'utf-16be': () => ({ name: 'UTF-16BE', decode: (b) => utf16Decode(b, true, false), encode: (s) => utf16Encode(s, true, false) }),
   'utf-16le': () => ({ name: 'UTF-16LE', decode: (b) => utf16Decode(b, false, false), encode: (s) => utf16Encode(s, false, false) }),
@@ -108,19 +111,7 @@ function tableCharset(label: string): JavaCharset | null {
   if (chars.length === 256) {
     const rev = new Map<number, number>();
     for (let i = 255; i >= 0; i--) if (chars.charCodeAt(i) !== 0xfffd) rev.set(chars.charCodeAt(i), i);
-    encode = (s) => {
-      const out = Buffer.allocUnsafe(s.length);
-      let n = 0;
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-          const d = s.charCodeAt(i + 1);
-          if (d >= 0xdc00 && d <= 0xdfff) i++;
-        }
-        out[n++] = rev.get(c) ?? 0x3f;
-      }
-      return out.subarray(0, n);
-    };
+    encode = singleByteEncoder((c) => rev.get(c));
   }
   return { name: dec.encoding, decode, encode };
 }
