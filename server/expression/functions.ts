@@ -747,43 +747,27 @@ function describeValue(v: string): string {
   return v.length > 60 ? `'${v.slice(0, 60)}...'` : `'${v}'`;
 }
 
-def('toNumber', 0, 0, 'required', (b) => {
-  if (subj(b).type === 'boolean') convErr(b, subj(b), 'WHOLE_NUMBER', 'subject');
-  const s = subj(b).fn;
-  return {
-    type: 'whole',
-    fn: (ctx) => {
-      const v = s(ctx);
-      if (typeof v === 'string') {
+/** toNumber / toDecimal: blank text is null, other text must parse, non-text converts as the type says. */
+function numberConversion(name: string, type: 'whole' | 'decimal', target: string, noun: string, fromText: (n: bigint | number) => Value, fromOther: (v: Value) => Value): void {
+  def(name, 0, 0, 'required', (b) => {
+    if (subj(b).type === 'boolean') convErr(b, subj(b), target, 'subject');
+    const s = subj(b).fn;
+    return {
+      type,
+      fn: (ctx) => {
+        const v = s(ctx);
+        if (typeof v !== 'string') return fromOther(v);
         const t = javaTrim(v);
         if (t === '') return null;
         const n = parseNumber(t);
-        if (n === null) fail(`toNumber(): cannot convert ${describeValue(v)} to a number`);
-        return typeof n === 'bigint' ? n : doubleToLong(n);
-      }
-      return toWhole(v);
-    },
-  };
-});
-
-def('toDecimal', 0, 0, 'required', (b) => {
-  if (subj(b).type === 'boolean') convErr(b, subj(b), 'DECIMAL', 'subject');
-  const s = subj(b).fn;
-  return {
-    type: 'decimal',
-    fn: (ctx) => {
-      const v = s(ctx);
-      if (typeof v === 'string') {
-        const t = javaTrim(v);
-        if (t === '') return null;
-        const n = parseNumber(t);
-        if (n === null) fail(`toDecimal(): cannot convert ${describeValue(v)} to a decimal`);
-        return Number(n);
-      }
-      return toDecimal(v);
-    },
-  };
-});
+        if (n === null) fail(`${name}(): cannot convert ${describeValue(v)} to ${noun}`);
+        return fromText(n);
+      },
+    };
+  });
+}
+numberConversion('toNumber', 'whole', 'WHOLE_NUMBER', 'a number', (n) => (typeof n === 'bigint' ? n : doubleToLong(n)), toWhole);
+numberConversion('toDecimal', 'decimal', 'DECIMAL', 'a decimal', (n) => Number(n), toDecimal);
 
 def('toRadix', 1, 2, 'required', (b) => {
   const s = wholeFn(b, subj(b), 'subject');
