@@ -320,16 +320,13 @@ test('a hostile pattern does not block the event loop and routes to unmatched wi
 
 // ---------------------------------------------------------------- throughput and CLI
 
-test('throughput: 100k short lines, one regex with 6 groups', async () => {
+test('100k lines, one regex with 6 groups: every line matched (speed is measured by npm run bench -- w1)', async () => {
   const r = runner({ log: '^(\\S+) (\\S+) (\\w+) \\[([^\\]]+)\\] (\\S+) (.*)$' });
   const n = 100_000;
   for (let i = 0; i < n; i++) r.enqueue(`2024-05-01 12:00:${String(i % 60).padStart(2, '0')} INFO [worker-${i % 16}] o.a.Thing processed id=${i}`);
-  const t0 = performance.now();
   await r.runUntilIdle();
-  const ms = performance.now() - t0;
   assert.equal(r.flowFilesFor('matched').length, n);
   assert.equal(r.flowFilesFor('matched')[n - 1].attribute('log.6'), `processed id=${n - 1}`);
-  console.log(`ExtractText: ${n} lines in ${ms.toFixed(0)} ms = ${Math.round(n / (ms / 1000)).toLocaleString('en-US')} lines/s`);
 });
 
 test('CLI: sluice test-processor ExtractText', () => {

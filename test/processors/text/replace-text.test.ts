@@ -323,14 +323,15 @@ test('content larger than one window is processed line by line in pieces', async
   assert.equal(out.subarray(0, line.length + 1).toString(), `${line.slice(0, -1)}!\n`);
 });
 
-test('throughput: 100k lines, regex replace line by line', async () => {
+test('100k lines, regex replace line by line: every line replaced', async () => {
   const n = 100_000;
   const content = Array.from({ length: n }, (_, i) => `id=${i} name=n${i} value=${i * 3}`).join('\n');
-  const t0 = performance.now();
   const { text } = await replace({ 'Search Value': 'name=(\\w+)', 'Replacement Value': 'NAME=$1' }, content);
-  const ms = performance.now() - t0;
-  assert.ok(text!.startsWith('id=0 NAME=n0 value=0\n'));
-  console.log(`ReplaceText: ${n} lines in ${ms.toFixed(0)} ms = ${Math.round(n / (ms / 1000)).toLocaleString('en-US')} lines/s`);
+  const lines = text!.split('\n');
+  assert.equal(lines.length, n);
+  assert.equal(lines[0], 'id=0 NAME=n0 value=0');
+  assert.equal(lines[n - 1], `id=${n - 1} NAME=n${n - 1} value=${(n - 1) * 3}`);
+  assert.ok(lines.every((l) => l.includes(' NAME=')));
 });
 
 test('CLI: sluice test-processor ReplaceText with the NiFi 1.x "Search Value" name', () => {
