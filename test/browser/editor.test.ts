@@ -3,19 +3,16 @@
 // Skipped (not failed) when /usr/bin/chromium is absent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/http/server.ts';
+import { buildEditor, emptyPanePoint, launchChromium, noBrowser, ROOT, threeHundredProcessorFlow } from '../support/browser.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const TOKEN = 'browser-test-token-0123456789';
-const skip = existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM}`;
+const skip = noBrowser;
 if (skip) console.log(`# skipping the browser tests: ${skip}`);
 
 let server: RunningServer;
@@ -134,14 +131,12 @@ async function waitFor(cond: () => Promise<boolean> | boolean, what: string, tim
 
 describe('editor in a browser', { skip }, () => {
   before(async () => {
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-ui.mjs'), '--quiet', '--strict'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, `UI build failed:\n${build.stdout}\n${build.stderr}`);
+    buildEditor();
     mkdirSync(SHOTS, { recursive: true });
     work = mkdtempSync(join(tmpdir(), 'sluice-browser-'));
     outDir = join(work, 'out');
     server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(work, 'data'), token: TOKEN, env: {}, examplesDir: null, logLevel: 'warn' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
@@ -413,86 +408,28 @@ describe('editor in a browser', { skip }, () => {
     assert.deepEqual(unnamed, []);
   });
 
-  test('5. performance: 300 processors and 300 connections', async () => {
-    const processors = [];
-    const connections = [];
-    const cols = 15;
-    for (let i = 0; i < 300; i++) {
-      const id = i === 0 ? 'gen' : `u${i}`;
-      processors.push(i === 0
-        ? { id, type: 'GenerateFlowFile', name: 'Generate', properties: { 'Custom Text': 'x' }, scheduling: { runSchedule: '1 sec' }, position: { x: 0, y: 0 } }
-        : { id, type: 'UpdateAttribute', name: `Update ${i}`, properties: { step: String(i) }, autoTerminate: i === 299 ? ['success'] : [], position: { x: (i % cols) * 300, y: Math.floor(i / cols) * 200 } });
-      if (i > 0) connections.push({ id: `c${i}`, source: i === 1 ? 'gen' : `u${i - 1}`, relationships: ['success'], destination: id });
-    }
-    connections.push({ id: 'c-extra', source: 'gen', relationships: ['success'], destination: 'u2' });
-    await api('POST', '/flows', { formatVersion: 1, id: 'perf', name: 'Three hundred', processors, connections });
-
-    // Cold page loads straight into the flow (the token is already in this tab's sessionStorage), until
-    // every processor and every connection label is on the page; the best of two counts (the first
-    // may meet a burst of load from other jobs on the machine).
-    const loads: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      await page.goto('about:blank');
-      const t0 = Date.now();
-      await page.goto(`${server.url}/#/flow/perf`);
-      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 300 && document.querySelectorAll('[data-testid="edge-label"]').length === 300, null, { timeout: 20_000, polling: 'raf' });
-      loads.push(Date.now() - t0);
-    }
-    const loadMs = Math.min(...loads);
-    await page.waitForTimeout(300);
+  // How fast (load time, pan/zoom frame rate) is `npm run bench -- editor`; this checks that it works.
+  test('5. 300 processors and 300 connections: all drawn, and the canvas pans and zooms while the flow runs', async () => {
+    await api('POST', '/flows', threeHundredProcessorFlow('perf'));
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/#/flow/perf`);
+    const everyPart = () => document.querySelectorAll('.react-flow__node').length === 300 && document.querySelectorAll('[data-testid="edge-label"]').length === 300;
+    await page.waitForFunction(everyPart, null, { timeout: 30_000, polling: 'raf' });
     await api('POST', '/flows/perf/start');
-
-    // A point on the empty pane to drag from.
-    const start = await page.evaluate(() => {
-      const r = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
-      for (let y = r.top + 30; y < r.bottom - 30; y += 7) {
-        for (let x = r.left + 30; x < r.right - 200; x += 7) {
-          const el = document.elementFromPoint(x, y);
-          if (el?.classList.contains('react-flow__pane')) return { x, y };
-        }
-      }
-      return null;
-    });
-    assert.ok(start, 'found empty pane');
-    // Frames are counted with requestAnimationFrame while the test pans and zooms (the flow is running,
-    // so status snapshots keep arriving). (Strings: the page lacks the helpers tsx adds to functions.)
-    const startFrames = () => page.evaluate(`(() => {
-      window.__frames = [performance.now()];
-      window.__stop = false;
-      const loop = (t) => { if (window.__stop) return; window.__frames.push(t); requestAnimationFrame(loop); };
-      requestAnimationFrame(loop);
-    })()`);
-    /** Frames per second of wall time between start and stop, and the 95th-percentile frame gap. */
-    const stopFrames = async () => {
-      const frames = await page.evaluate('(() => { window.__stop = true; window.__frames.push(performance.now()); return window.__frames; })()') as number[];
-      const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-      const span = frames[frames.length - 1] - frames[0];
-      return { fps: (frames.length - 2) / (span / 1000), frames: frames.length - 2, spanMs: span, p95: gaps[Math.floor(gaps.length * 0.95)] ?? 0 };
-    };
-    await startFrames();
+    const start = await emptyPanePoint(page);
+    const viewport = () => page.locator('.react-flow__viewport').getAttribute('style');
+    const before = await viewport();
     await page.mouse.move(start.x, start.y);
     await page.mouse.down();
-    for (let i = 1; i <= 60; i++) {
-      await page.mouse.move(start.x + Math.sin(i / 10) * 150, start.y + i * 2);
-      await page.waitForTimeout(12);
-    }
+    await page.mouse.move(start.x + 100, start.y + 80, { steps: 10 });
     await page.mouse.up();
-    for (let i = 0; i < 12; i++) {
-      await page.mouse.wheel(0, i < 6 ? 120 : -120);
-      await page.waitForTimeout(40);
-    }
-    const overview = await stopFrames();
+    const panned = await viewport();
+    assert.notEqual(panned, before, 'dragging the pane moved the view');
+    await page.mouse.wheel(0, -240);
+    await waitFor(async () => (await viewport()) !== panned, 'the wheel to zoom');
     await shot('07-three-hundred');
     await api('POST', '/flows/perf/stop');
-
-    const perCore = loadavg()[0] / Math.max(1, availableParallelism());
-    // Slack for a machine busy with other work (other test suites run beside this one in CI): ×2.5, growing
-    // with the load per core up to ×5. The figures are printed either way.
-    const slack = Math.min(5, Math.max(2.5, perCore * 1.5));
-    console.log(`# 300 processors + 300 connections: loaded in ${loadMs} ms (target < 2000 ms; loads ${loads.join(', ')} ms); ` +
-      `pan + zoom at overview ${overview.fps.toFixed(1)} fps (${overview.frames} frames in ${overview.spanMs.toFixed(0)} ms, p95 frame ${overview.p95.toFixed(1)} ms; target > 30); machine load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores (slack ×${slack})`);
-    assert.ok(loadMs < 2000 * slack, `load took ${loadMs} ms (target < 2000 ms)`);
-    assert.ok(overview.fps > 30 / slack, `pan/zoom ran at ${overview.fps.toFixed(1)} fps (target > 30)`);
+    assert.ok(await page.evaluate(everyPart), 'still every processor and connection after panning and zooming');
   });
 
   test('the Cluster panel says when the server is embedded', async () => {
