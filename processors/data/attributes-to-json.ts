@@ -43,10 +43,14 @@ interface State {
   quoted: Map<string, Buffer>;
   /** Per attribute shape: which of its names go into the JSON, with their quoted keys. */
   selections: WeakMap<AttributeShape, Selection>;
+  recentShapes: AttributeShape[];
+  recentSelections: Selection[];
   /** Scratch for walking a FlowFile's attribute layers. */
   layers: (AttributeMap | null)[];
   out: JsonBytes;
 }
+
+const RECENT_SHAPES = 4;
 
 interface Selection {
   indexes: number[];
@@ -150,7 +154,7 @@ export const AttributesToJSON = defineProcessor<State>({
   },
   initialState: () => ({
     list: null, listSet: new Set(), pattern: null, matchCache: new Map(), includeCore: true, nullValue: false,
-    toContent: false, nested: false, pretty: false, quoted: new Map(), selections: new WeakMap(), layers: [], out: new JsonBytes(),
+    toContent: false, nested: false, pretty: false, quoted: new Map(), selections: new WeakMap(), recentShapes: [], recentSelections: [], layers: [], out: new JsonBytes(),
   }),
   onScheduled(ctx) {
     const s = ctx.state;
@@ -161,6 +165,8 @@ export const AttributesToJSON = defineProcessor<State>({
     s.matchCache = new Map();
     s.quoted = new Map();
     s.selections = new WeakMap();
+    s.recentShapes = [];
+    s.recentSelections = [];
     s.includeCore = ctx.property('Include Core Attributes').value !== 'false';
     s.nullValue = ctx.property('Null Value').value === 'true';
     s.toContent = ctx.property('Destination').value === DESTINATION_CONTENT;
@@ -288,7 +294,9 @@ function selected(s: State, name: string): boolean {
 }
 
 function selectionOf(s: State, shape: AttributeShape): Selection {
-  if (shape.memoOwner === s) return shape.memo as Selection;
+  // the few shapes a run of similar FlowFiles has (file, split, extraction) hit here without a WeakMap lookup
+  const recent = s.recentShapes;
+  for (let i = 0; i < recent.length; i++) if (recent[i] === shape) return s.recentSelections[i];
   let sel = s.selections.get(shape);
   if (sel === undefined) {
     sel = { indexes: [], keys: [] };
@@ -300,8 +308,9 @@ function selectionOf(s: State, shape: AttributeShape): Selection {
     }
     s.selections.set(shape, sel);
   }
-  shape.memoOwner = s;
-  shape.memo = sel;
+  if (recent.length === RECENT_SHAPES) { recent.shift(); s.recentSelections.shift(); }
+  recent.push(shape);
+  s.recentSelections.push(sel);
   return sel;
 }
 

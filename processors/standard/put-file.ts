@@ -5,15 +5,13 @@ import { join, resolve } from 'node:path';
 import { defineProcessor } from '../../server/sdk/definition.ts';
 import { Validators } from '../../server/sdk/validators.ts';
 import type { FlowFile } from '../../server/engine/flowfile.ts';
-import { FileClaim } from '../../server/engine/content/claim.ts';
 
 const CHUNK = 1024 * 1024;
 
 function writeContent(path: string, ff: FlowFile): void {
-  const claim = ff.claim;
-  if (claim instanceof FileClaim && claim.fileOffset === 0 && ff.offset === 0 && ff.size === claim.length && ff.size > CHUNK) {
-    // a whole spilled claim: let the kernel copy it
-    copyFileSync(claim.path, path);
+  const whole = ff.size > CHUNK ? ff.claim.wholeFile(ff.offset, ff.size) : null;
+  if (whole !== null) {
+    copyFileSync(whole, path); // a whole file's bytes: let the kernel copy them
     return;
   }
   const fd = openSync(path, 'w');

@@ -13,12 +13,6 @@ export type AttributeSlot = string | typeof REMOVED;
 export class AttributeShape {
   private index: Map<string, number> | null = null;
   readonly names: readonly string[];
-  /**
-   * One consumer's cached result for this shape (e.g. which names a processor selects), tagged
-   * with the consumer; the last consumer to store wins. Cheaper than a WeakMap lookup per layer.
-   */
-  memoOwner: object | null = null;
-  memo: unknown = null;
 
   constructor(names: readonly string[]) {
     this.names = names;

@@ -12,6 +12,8 @@ export interface ContentClaim {
   readInto(position: number, target: Buffer, targetOffset: number, size: number): number;
   /** Bytes [offset, offset + size) decoded by Node (utf8 or latin1), without a Buffer view in between. */
   readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string;
+  /** The path of a file holding exactly bytes [offset, offset + size), if there is one (a sink may copy it whole). */
+  wholeFile(offset: number, size: number): string | null;
   stream(offset: number, size: number): Readable;
 }
 
@@ -27,6 +29,7 @@ export class MemoryClaim implements ContentClaim {
   readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string {
     return this.buffer.toString(encoding, offset, offset + size);
   }
+  wholeFile(): string | null { return null; }
   stream(offset: number, size: number): Readable {
     return Readable.from([this.read(offset, size)]);
   }
@@ -60,6 +63,10 @@ export class FileClaim implements ContentClaim {
       if (w) return w.copy(target, targetOffset);
     }
     return this.readFile(position, target, targetOffset, size);
+  }
+
+  wholeFile(offset: number, size: number): string | null {
+    return this.fileOffset === 0 && offset === 0 && size === this.length ? this.path : null;
   }
 
   readText(offset: number, size: number, encoding: 'utf8' | 'latin1'): string {
